@@ -1,0 +1,71 @@
+"""The hash chain's definition, shared by the writer (audit.services) and the verifier
+(audit.selectors). PostgreSQL computes the same digest in SQL: keep the two in step.
+
+    hash(n) = sha256( hash(n-1) + ":" + n + ":" + canonical JSON of event n's content )
+
+with hash(0) = 64 zeros. The content is every stored field but the hashes and `seq`
+(which the formula carries), as sorted-key, ASCII-only, compact JSON.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """Values that survive a round trip through jsonb unchanged: money and times as
+    strings (never floats), keys as strings."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, (datetime.date, uuid.UUID, float)):
+        return str(value)
+    return str(value)
+
+
+def canonical_payload(
+    *,
+    created_at: datetime.datetime,
+    actor_id: int | None,
+    actor_repr: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    before: Any,
+    after: Any,
+    ip: str | None,
+    request_id: str,
+) -> str:
+    content = {
+        "created_at": jsonable(created_at),
+        "actor_id": actor_id,
+        "actor_repr": actor_repr,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "before": before,
+        "after": after,
+        "ip": ip,
+        "request_id": request_id,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def chain_hash(prev_hash: str, seq: int, payload: str) -> str:
+    return hashlib.sha256(f"{prev_hash}:{seq}:{payload}".encode()).hexdigest()

@@ -1,0 +1,149 @@
+"""The audit trail: one hash-chained event per change, in the change's own transaction;
+PostgreSQL refuses edits; and when someone with the power to bypass that (a superuser
+disabling triggers) alters, deletes or reorders a row, the verifier names the row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from accounts.services import account_freeze
+from audit.models import AuditEvent
+from audit.selectors import audit_chain_verify
+from audit.services import audit_record
+from conftest import client_for
+from customers.tests.helpers import in_threads
+from transactions.services import transfer_create
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the guards are PostgreSQL triggers")
+
+
+def events(n: int) -> list[AuditEvent]:
+    return [
+        audit_record(action="test.event", actor=None, object_type="test", object_id=str(i), after={"i": i})
+        for i in range(n)
+    ]
+
+
+def tamper(sql: str, params: list | None = None) -> None:
+    """What only a superuser can do: switch the triggers off for this session and edit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params or [])
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_a_clean_chain_verifies(db):
+    made = events(5)
+    report = audit_chain_verify()
+    assert report.ok and report.checked == 5 and report.head_seq == 5
+    assert [e.seq for e in made] == [1, 2, 3, 4, 5]
+    assert report.head_hash == made[-1].hash
+    call_command("audit_verify")
+
+
+def test_the_database_refuses_update_and_delete(db):
+    events(2)
+    for statement in ("UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditchainhead SET seq = 1")
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("UPDATE audit_auditevent SET after = '{\"i\": 99}' WHERE seq = 3", "altered"),
+        ("UPDATE audit_auditevent SET actor_repr = 'someone' WHERE seq = 3", "altered"),
+        ("DELETE FROM audit_auditevent WHERE seq = 3", "missing"),
+        # reorder: events 3 and 4 swap places
+        (
+            "UPDATE audit_auditevent SET seq = 1000 WHERE seq = 3; UPDATE audit_auditevent SET seq = 3 WHERE seq = 4;"
+            "UPDATE audit_auditevent SET seq = 4 WHERE seq = 1000",
+            "broken_link",
+        ),
+    ],
+)
+def test_tampering_is_found_at_the_row(db, sql, problem):
+    events(6)
+    tamper(sql)
+    report = audit_chain_verify()
+    assert (report.ok, report.first_bad_seq, report.problem) == (False, 3, problem)
+    with pytest.raises(CommandError, match="BROKEN at event 3"):
+        call_command("audit_verify")
+
+
+def test_deleting_the_newest_events_is_found_through_the_head(db):
+    events(4)
+    tamper("DELETE FROM audit_auditevent WHERE seq >= 3")
+    report = audit_chain_verify()
+    assert (report.ok, report.first_bad_seq, report.problem) == (False, 3, "head_mismatch")
+
+
+def test_a_rewritten_hash_still_breaks_the_next_link(db):
+    """Recomputing the tampered row's own hash does not help: the next event names the old one."""
+    events(4)
+    tamper("UPDATE audit_auditevent SET hash = repeat('a', 64) WHERE seq = 2")
+    report = audit_chain_verify()
+    assert report.first_bad_seq == 2 and report.problem == "altered"
+
+
+def test_money_and_account_changes_write_events_in_their_transaction(account, other_account, customer, teller):
+    before = AuditEvent.objects.count()
+    journal = transfer_create(
+        source=account, destination=other_account, amount=Decimal("5.00"), initiated_by=customer.user
+    )
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.object_id, event.actor_id) == ("journal.transfer", str(journal.pk), customer.user_id)
+    assert event.after["journals"][0]["legs"] == [[account.number, "-5.00"], [other_account.number, "5.00"]]
+    account_freeze(account=account, actor=teller, reason="court order")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "account.freeze" and event.after["freeze_source"] == "staff"
+    assert AuditEvent.objects.count() == before + 2
+    assert audit_chain_verify().ok
+
+
+def test_a_refused_change_leaves_no_event(account, other_account):
+    from bankingsystem.errors import ApplicationError
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError):
+        transfer_create(source=account, destination=other_account, amount=Decimal("999999.00"))
+    assert AuditEvent.objects.count() == before
+
+
+def test_request_context_is_recorded(api, account):
+    response = api.post(f"/api/v1/accounts/{account.number}/freeze/", {"reason": "lost card"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="account.freeze")
+    assert event.ip == "127.0.0.1" and len(event.request_id) == 36  # django-structlog's request id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_make_one_gapless_chain():
+    def write() -> int:
+        for i in range(20):
+            with transaction.atomic():
+                audit_record(action="test.race", actor=None, object_type="test", object_id=str(i))
+        return 20
+
+    assert in_threads(6, write) == [20] * 6
+    report = audit_chain_verify()
+    assert report.ok and report.checked == 120
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 121))
+
+
+def test_auditor_api(db, auditor, customer):
+    events(3)
+    tamper("UPDATE audit_auditevent SET object_id = 'x' WHERE seq = 2")
+    client = client_for(auditor)
+    body = client.get("/api/v1/audit/verify/").json()
+    assert (body["ok"], body["first_bad_seq"], body["problem"]) == (False, 2, "altered")
+    listed = client.get("/api/v1/audit/events/", {"action": "test.event"}).json()["results"]
+    assert [e["seq"] for e in listed] == [3, 2, 1]
+    assert client_for(customer.user).get("/api/v1/audit/events/").status_code == 403

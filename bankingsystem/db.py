@@ -1,0 +1,77 @@
+"""Database helpers shared by the services: row locks in key order, and retries.
+
+Writers lock every row they will change in ascending primary-key order (one query), so
+two transfers between the same accounts in opposite directions queue instead of
+deadlocking. Should PostgreSQL still abort a transaction as a deadlock victim or a
+serialization failure, the whole unit of work is run again from the start; clients never
+see it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, connection, models
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+M = TypeVar("M", bound=models.Model)
+
+RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+MAX_ATTEMPTS = 5
+
+
+def lock_rows(queryset: models.QuerySet[M], pks: Iterable[int]) -> dict[int, M]:
+    """Lock the rows with these keys, always in ascending key order; returns them by key."""
+    rows = queryset.select_for_update(of=("self",)).filter(pk__in=set(pks)).order_by("pk")
+    return {row.pk: row for row in rows}
+
+
+def is_retryable(error: BaseException) -> bool:
+    cause = error.__cause__ or error
+    return getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retry_on_conflict(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` (which opens its own transaction) again when PostgreSQL aborts it as a
+    deadlock victim or serialization failure.
+
+    Inside an outer transaction a retry is impossible (the outer transaction is already
+    aborted), so there the error propagates to whoever owns the outermost transaction,
+    which is itself wrapped with this decorator.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:
+            return func(*args, **kwargs)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == MAX_ATTEMPTS or not is_retryable(error):
+                    raise
+                logger.warning("retrying %s after %s (attempt %d)", func.__qualname__, error, attempt)
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def advisory_lock(name: str) -> None:
+    """Serialize transactions that share `name` until the current transaction ends.
+
+    On PostgreSQL a transaction-scoped advisory lock; SQLite runs one writer at a time
+    anyway (BEGIN IMMEDIATE), so there it is a no-op. Call inside transaction.atomic.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])

@@ -1,0 +1,749 @@
+"""`make bench`: the benchmark suite, measured against PostgreSQL's own limit.
+
+Every figure is printed beside its ratio to pgbench's TPC-B run on the same server in the
+same run, because this machine is shared and noisy: absolute numbers alone mean little.
+It builds its own database (`bankingsystem_bench`), data made with set-based SQL, and
+writes docs/benchmarks.md.
+
+    python -m bench.run            # default size (about 10 minutes)
+    python -m bench.run --quick    # CI smoke run (about a minute)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankingsystem_bench")
+PGBENCH_DB = "bankingsystem_pgbench"
+
+
+@dataclass
+class Size:
+    accounts: int
+    customers: int
+    seconds: int
+    statement_entries: int
+    history_entries: int
+    batch_size: int
+
+
+SIZES = {
+    "default": Size(
+        accounts=10_000,
+        customers=100,
+        seconds=20,
+        statement_entries=1_000_000,
+        history_entries=10_000_000,
+        batch_size=1000,
+    ),
+    "quick": Size(
+        accounts=1_000, customers=20, seconds=4, statement_entries=50_000, history_entries=200_000, batch_size=200
+    ),
+}
+
+
+@dataclass
+class Result:
+    name: str
+    throughput: float | None = None  # operations per second
+    unit: str = "transfers/s"
+    latencies_ms: list[float] = field(default_factory=list)
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    target: str = ""
+    passed: bool | None = None
+    notes: str = ""
+
+    def summarise(self) -> None:
+        if self.latencies_ms:
+            ordered = sorted(self.latencies_ms)
+
+            def pct(p: float) -> float:
+                return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+            self.p50, self.p95, self.p99 = pct(50), pct(95), pct(99)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    url = urllib.parse.urlparse(BENCH_DB)
+    command = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    out = subprocess.run(
+        [*command, "-d", db, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def bench_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": BENCH_DB,
+        "DJANGO_SETTINGS_MODULE": "bankingsystem.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + os.urandom(24).hex(),
+        "JWT_ACCESS_MINUTES": "240",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        "DB_CONN_MAX_AGE": "600",
+        # Measure the bank, not the abuse limits: throttles off, plain HTTP on loopback.
+        "THROTTLE_USER": "100000000/min",
+        "THROTTLE_MONEY": "100000000/min",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+    }
+
+
+def django_setup() -> None:
+    os.environ.update(bench_env())
+    import django
+
+    django.setup()
+
+
+# --- Data -----------------------------------------------------------------------------------
+
+
+def database_create(size: Size) -> None:
+    name = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+    log(f"creating database {name}")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=bench_env(), check=True)
+
+
+def accounts_seed(size: Size) -> dict:
+    """Customers, their accounts and one funding journal, in a few bulk statements."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from accounts.models import Account, AccountType, Branch
+    from accounts.numbers import account_number_build
+    from accounts.services import gl_account_get_or_create
+    from customers.client import ClientInfo
+    from customers.models import Customer
+    from customers.services import session_start
+    from transactions.models import Entry, Journal
+
+    user_model = get_user_model()
+    log(f"seeding {size.customers} customers and {size.accounts} accounts")
+    with transaction.atomic():
+        branch = Branch.objects.create(code="0101", name="Bench branch")
+        kind = AccountType.objects.create(
+            code="bench",
+            name="Bench",
+            per_transaction_limit=Decimal("100000000.00"),
+            daily_debit_limit=Decimal("9999999999999.00"),
+        )
+        users = user_model.objects.bulk_create(
+            [user_model(username=f"bench{i}", password="!") for i in range(size.customers)]
+        )
+        customers = Customer.objects.bulk_create([Customer(user=u) for u in users])
+        accounts = Account.objects.bulk_create(
+            [
+                Account(
+                    number=account_number_build(bank_code="101", branch_code=branch.code, serial=i + 1),
+                    owner=customers[i % len(customers)],
+                    branch=branch,
+                    account_type=kind,
+                    currency="INR",
+                    balance=Decimal("1000000000.00"),
+                )
+                for i in range(size.accounts)
+            ]
+        )
+        Branch.objects.filter(pk=branch.pk).update(last_account_serial=size.accounts)
+        vault = gl_account_get_or_create(code=Account.GlCode.CASH_VAULT, currency="INR")
+        journal = Journal.objects.create(kind="deposit", reference="BENCH-FUNDING", description="Bench funding")
+        total = sum(a.balance for a in accounts)
+        Entry.objects.bulk_create(
+            [Entry(journal=journal, account=a, amount=a.balance, balance_after=a.balance) for a in accounts]
+            + [Entry(journal=journal, account=vault, amount=-total, balance_after=-total)],
+            batch_size=5000,
+        )
+        Account.objects.filter(pk=vault.pk).update(balance=-total)
+    connection.close()
+    tokens = {c.pk: session_start(user=c.user, client=ClientInfo(user_agent="bench")).access for c in customers}
+    return {
+        "accounts": [(a.pk, a.number, a.owner_id) for a in accounts],
+        "tokens": tokens,
+    }
+
+
+def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
+    """`count` ledger entries (count/2 balanced transfer journals) among `account_pks`,
+    made with set-based SQL. Triggers are switched off for the load (session_replication_role)
+    and the invariants are proven afterwards with the ledger check instead."""
+    from django.db import connection
+
+    journals = count // 2
+    log(f"generating {count:,} entries for {label} (set-based SQL)")
+    started = time.perf_counter()
+    ids = "ARRAY[" + ",".join(map(str, account_pks)) + "]::bigint[]"
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("SELECT coalesce(max(id), 0) FROM transactions_journal")
+        (first,) = cursor.fetchone()
+        cursor.execute(
+            """
+            INSERT INTO transactions_journal (kind, reference, description, created_at)
+            SELECT 'transfer', %s || g,
+                   CASE WHEN g %% 7 = 0 THEN 'Rent payment ' || g ELSE 'Card purchase ' || g END,
+                   now() - ((%s - g) * interval '3 seconds')
+              FROM generate_series(1, %s) g
+            """,
+            [f"B{label}-", journals, journals],
+        )
+        # Each journal: a debit from one account and a credit to another (never the same
+        # one), amounts 1.00..500.99, picked by hashing the journal id.
+        n = len(account_pks)
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE bench_legs AS
+            SELECT journal_id, created_at, amount,
+                   ({ids})[1 + i] AS debit_account,
+                   ({ids})[1 + (i + 1 + k %% {n - 1}) %% {n}] AS credit_account
+              FROM (SELECT j.id AS journal_id, j.created_at,
+                           (hashint4(j.id::int) & 2147483647) %% {n} AS i,
+                           hashint4(j.id::int + 7) & 2147483647 AS k,
+                           (1 + (j.id %% 50000) / 100.0)::numeric(18,2) AS amount
+                      FROM transactions_journal j WHERE j.id > %s) picked
+            """,
+            [first],
+        )
+        cursor.execute(
+            """
+            INSERT INTO transactions_entry (journal_id, account_id, amount, balance_after, created_at)
+            SELECT journal_id, account_id, amount, 0, created_at FROM (
+              SELECT journal_id, debit_account AS account_id, -amount AS amount, created_at FROM bench_legs
+              UNION ALL
+              SELECT journal_id, credit_account, amount, created_at FROM bench_legs
+            ) legs ORDER BY journal_id
+            """
+        )
+        cursor.execute("DROP TABLE bench_legs")
+        # Balances follow their entries (balance_after is left at 0 for generated rows:
+        # statements show it, nothing computes from it).
+        cursor.execute(
+            """
+            UPDATE accounts_account a SET balance = a.balance + d.delta
+              FROM (SELECT account_id, sum(amount) AS delta FROM transactions_entry e
+                     WHERE e.journal_id > %s GROUP BY account_id) d
+             WHERE a.id = d.account_id
+            """,
+            [first],
+        )
+        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ANALYZE transactions_entry")
+        cursor.execute("ANALYZE transactions_journal")
+    log(f"generated {count:,} entries in {time.perf_counter() - started:.1f}s")
+
+
+# --- pgbench --------------------------------------------------------------------------------
+
+
+def pgbench_tpcb(seconds: int) -> Result:
+    url = urllib.parse.urlparse(BENCH_DB)
+    conn = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {PGBENCH_DB}")
+    subprocess.run(["pgbench", *conn, "-i", "-s", "10", "-q", PGBENCH_DB], check=True, capture_output=True)
+    log(f"pgbench TPC-B: 8 clients, 2 threads, {seconds}s")
+    out = subprocess.run(
+        ["pgbench", *conn, "-c", "8", "-j", "2", "-T", str(seconds), "-b", "tpcb-like", "-r", PGBENCH_DB],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))  # type: ignore[union-attr]
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    return Result("pgbench TPC-B (baseline)", throughput=tps, unit="tx/s", p50=latency, notes="latency is the mean")
+
+
+# --- Service layer --------------------------------------------------------------------------
+
+
+def _service_worker(args: tuple) -> list[float]:
+    pairs, seconds, seed = args
+    django_setup()
+    from accounts.models import Account
+    from transactions.services import transfer_create
+
+    rng = random.Random(seed)
+    accounts = [Account(pk=pk, currency="INR", number=number) for pk, number in pairs["all"]]
+    hot = [Account(pk=pk, currency="INR", number=number) for pk, number in pairs["hot"]]
+    latencies = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if hot:
+            source, destination = hot[0], rng.choice(accounts)
+            if destination.pk == source.pk:
+                continue
+        else:
+            source, destination = rng.sample(accounts, 2)
+        amount = Decimal(rng.randint(1, 9999)) / 100
+        started = time.perf_counter()
+        transfer_create(source=source, destination=destination, amount=amount, description="bench")
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
+    name = "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
+    log(f"{name}: {seconds}s")
+    everything = [(pk, number) for pk, number, _ in data["accounts"]]
+    pairs = {"all": everything, "hot": everything[:1] if hot else []}
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        parts = pool.map(_service_worker, [(pairs, seconds, seed) for seed in range(8)])
+    elapsed = time.perf_counter() - started
+    latencies = [x for part in parts for x in part]
+    # Workers start together after Django loads; the window is `seconds` for each.
+    result = Result(name, throughput=len(latencies) / seconds, latencies_ms=latencies)
+    result.notes = f"{len(latencies):,} transfers; wall {elapsed:.1f}s incl. start-up"
+    result.summarise()
+    return result
+
+
+# --- HTTP through gunicorn ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """The production server configuration (gunicorn.conf.py when present)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        config = ROOT / "gunicorn.conf.py"
+        args = ["-c", str(config)] if config.exists() else ["--workers", "4"]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *args, "--bind", f"127.0.0.1:{self.port}", "bankingsystem.wsgi"],
+            cwd=ROOT,
+            env={**bench_env(), "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        import requests
+
+        for _ in range(300):
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_rss_mb(self) -> list[float]:
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        sizes = []
+        for pid in children:
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def http_transfers(data: dict, seconds: int, server: Gunicorn) -> tuple[Result, Result]:
+    log(f"HTTP transfers through gunicorn: 32 clients, {seconds}s")
+    rng = random.Random(1)
+    by_owner: dict[int, list[str]] = {}
+    for _, number, owner in data["accounts"]:
+        by_owner.setdefault(owner, []).append(number)
+    numbers = [number for _, number, _ in data["accounts"]]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as clients:
+        for _ in range(5000):
+            owner = rng.choice(list(by_owner))
+            source = rng.choice(by_owner[owner])
+            destination = rng.choice(numbers)
+            if destination != source:
+                clients.write(f"{data['tokens'][owner]} {source} {destination}\n")
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is needed for the HTTP scenario (apt-get install wrk)")
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c32",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "transfer.lua"),
+            server.url,
+        ],
+        env={**os.environ, "BENCH_CLIENTS": clients.name},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(clients.name)
+    tps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50, p95, p99 = (int(x) / 1000 for x in re.search(r"p50=(\d+) p95=(\d+) p99=(\d+)", out).groups())  # type: ignore[union-attr]
+    total, errors = (int(x) for x in re.search(r"total=(\d+) errors=(\d+)", out).groups())  # type: ignore[union-attr]
+    result = Result("HTTP via gunicorn, 32 clients, JWT + Idempotency-Key", throughput=tps, p50=p50, p95=p95, p99=p99)
+    result.notes = f"{total:,} requests, {errors} non-2xx or socket errors"
+    rss = server.worker_rss_mb()
+    memory = Result("web worker memory after the HTTP run", unit="MB")
+    memory.throughput = max(rss) if rss else None
+    memory.notes = "RSS per worker: " + ", ".join(f"{x:.0f}" for x in rss)
+    return result, memory
+
+
+def http_batches(data: dict, seconds: int, server: Gunicorn, batch_size: int) -> Result:
+    import requests
+
+    log(f"batch posting: {batch_size} transfers per request, 4 clients, {seconds}s")
+    by_owner: dict[int, list[str]] = {}
+    for _, number, owner in data["accounts"]:
+        by_owner.setdefault(owner, []).append(number)
+    numbers = [number for _, number, _ in data["accounts"]]
+    latencies: list[float] = []
+    posted = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        owners = list(by_owner)
+        while time.perf_counter() < deadline:
+            owner = rng.choice(owners)
+            items = [
+                {
+                    "source_account": rng.choice(by_owner[owner]),
+                    "destination_account": rng.choice(numbers),
+                    "amount": f"{rng.randint(1, 9999) / 100:.2f}",
+                }
+                for _ in range(batch_size)
+            ]
+            items = [i for i in items if i["source_account"] != i["destination_account"]]
+            body = json.dumps({"mode": "independent", "transfers": items})
+            started = time.perf_counter()
+            response = session.post(
+                f"{server.url}/api/v1/transfers/batch/",
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {data['tokens'][owner]}",
+                    "Idempotency-Key": f"batch-{seed}-{time.perf_counter_ns()}",
+                },
+                timeout=120,
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            with lock:
+                latencies.append(elapsed)
+                posted[0] += response.json()["posted"]
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    result = Result(f"batch posting over HTTP ({batch_size} per request)", throughput=posted[0] / elapsed)
+    result.latencies_ms = latencies
+    result.notes = f"{posted[0]:,} transfers in {len(latencies)} requests; latency is per batch request"
+    result.summarise()
+    return result
+
+
+def statement_reads(data: dict, server: Gunicorn, account_number: str, token: str, entries: int) -> list[Result]:
+    import requests
+
+    log(f"statement pages and CSV export for an account with {entries:,} entries")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    url = f"{server.url}/api/v1/accounts/{account_number}/statement/"
+    latencies = []
+    next_url: str | None = url + "?page_size=50"
+    pages = 0
+    for _ in range(300):  # walk 300 pages deep by cursor, then start again
+        started = time.perf_counter()
+        response = session.get(next_url or url, timeout=30)
+        latencies.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        next_url = response.json()["next"]
+        pages += 1
+    filtered = []
+    for query in ("direction=debit", "min_amount=400", "q=Rent", "date_from=2000-01-01&kind=transfer"):
+        for _ in range(20):
+            started = time.perf_counter()
+            session.get(f"{url}?{query}&page_size=50", timeout=30).raise_for_status()
+            filtered.append((time.perf_counter() - started) * 1000)
+    page = Result("statement page (50 rows, keyset cursor)", unit="pages/s", latencies_ms=latencies)
+    page.throughput = len(latencies) / (sum(latencies) / 1000)
+    page.notes = f"{pages} pages walked by cursor, one client"
+    filters = Result("statement page with filters", unit="pages/s", latencies_ms=filtered)
+    filters.throughput = len(filtered) / (sum(filtered) / 1000)
+    started = time.perf_counter()
+    rows = 0
+    with session.get(url + "?format=csv", stream=True, timeout=600) as response:
+        response.raise_for_status()
+        for chunk in response.iter_lines():
+            rows += 1 if chunk else 0
+    elapsed = time.perf_counter() - started
+    csv_result = Result("CSV export, streamed", unit="rows/s", throughput=(rows - 1) / elapsed)
+    csv_result.notes = f"{rows - 1:,} rows in {elapsed:.1f}s"
+    page.summarise()
+    filters.summarise()
+    return [page, filters, csv_result]
+
+
+def history_reads(server: Gunicorn, token: str, entries: int) -> Result:
+    import requests
+
+    log(f"history endpoint with filters at {entries:,} entries")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    queries = [
+        "",
+        "kind=transfer",
+        "direction=credit",
+        "min_amount=250&max_amount=300",
+        "q=Rent",
+        "date_from=2000-01-01&direction=debit",
+    ]
+    latencies = []
+    for _ in range(10):
+        for query in queries:
+            started = time.perf_counter()
+            session.get(f"{server.url}/api/v1/transactions/?page_size=50&{query}", timeout=60).raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+    result = Result("history with filters (50 rows)", unit="pages/s", latencies_ms=latencies)
+    result.throughput = len(latencies) / (sum(latencies) / 1000)
+    result.notes = "one customer's accounts; queries: " + "; ".join(q or "(none)" for q in queries)
+    result.summarise()
+    return result
+
+
+def ledger_check() -> str:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "ledger_check"], cwd=ROOT, env=bench_env(), capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1] if out.returncode == 0 else "FAILED: " + out.stdout + out.stderr
+
+
+# --- Profile --------------------------------------------------------------------------------
+
+
+def profile_transfers(data: dict) -> str:
+    """Where a service-layer transfer spends its time (pyinstrument, one process)."""
+    django_setup()
+    from pyinstrument import Profiler
+
+    from accounts.models import Account
+    from transactions.services import transfer_create
+
+    accounts = [Account(pk=pk, currency="INR", number=number) for pk, number, _ in data["accounts"][:200]]
+    rng = random.Random(3)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(500):
+        source, destination = rng.sample(accounts, 2)
+        transfer_create(source=source, destination=destination, amount=Decimal("1.00"))
+    profiler.stop()
+    return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024**2  # type: ignore[union-attr]
+    import django
+
+    return {
+        "CPU": f"{os.cpu_count()} cores, {cpu}",
+        "memory": f"{mem} GiB",
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "PostgreSQL": psql("SHOW server_version"),
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def report(
+    results: list[Result], baseline: Result, info: dict[str, str], profile: str, size_name: str, check: str
+) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `make bench{' BENCH_ARGS=--quick' if size_name == 'quick' else ''}` "
+        f"({size_name} size). Ratios are to pgbench's TPC-B run on the same PostgreSQL in the "
+        "same run (8 clients, 2 threads), the machine's own limit for a two-balance update transaction.",
+        "",
+        "| | |",
+        "| --- | --- |",
+        *[f"| {k} | {v} |" for k, v in info.items()],
+        "",
+        "| scenario | throughput | ratio to pgbench | p50 ms | p95 ms | p99 ms | target | met | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in [baseline, *results]:
+        ratio = (
+            f"{r.throughput / baseline.throughput:.2f}"
+            if r.throughput and r.unit == "transfers/s" and baseline.throughput
+            else ""
+        )
+        met = "" if r.passed is None else ("yes" if r.passed else "**no**")
+        lines.append(
+            f"| {r.name} | {fmt(r.throughput)} {r.unit} | {ratio} | {fmt(r.p50, 2)} | {fmt(r.p95, 2)} | "
+            f"{fmt(r.p99, 2)} | {r.target} | {met} | {r.notes} |"
+        )
+    lines += [
+        "",
+        f"Ledger check after the run: {check}",
+        "",
+        "## Profile of a service-layer transfer",
+        "",
+        "```",
+        profile,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def judge(
+    result: Result,
+    baseline: float,
+    *,
+    ratio: float | None = None,
+    p95: float | None = None,
+    p99: float | None = None,
+    under: float | None = None,
+) -> None:
+    checks, targets = [], []
+    if ratio is not None:
+        checks.append(result.throughput is not None and result.throughput / baseline >= ratio)
+        targets.append(f"ratio >= {ratio}")
+    if p95 is not None:
+        checks.append(result.p95 is not None and result.p95 < p95)
+        targets.append(f"p95 < {p95:g} ms")
+    if p99 is not None:
+        checks.append(result.p99 is not None and result.p99 < p99)
+        targets.append(f"p99 < {p99:g} ms")
+    if under is not None:
+        checks.append(result.throughput is not None and result.throughput < under)
+        targets.append(f"< {under:g} {result.unit}")
+    result.target = ", ".join(targets)
+    result.passed = all(checks)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes and short runs, for CI smoke tests")
+    parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    size_name = "quick" if args.quick else "default"
+    size = SIZES[size_name]
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    info = machine()
+    started = time.perf_counter()
+
+    database_create(size)
+    django_setup()
+    data = accounts_seed(size)
+    baseline = pgbench_tpcb(size.seconds)
+    log(f"pgbench: {baseline.throughput:.0f} tx/s")
+    tps = baseline.throughput or 1.0
+    results: list[Result] = []
+
+    service = service_transfers(data, size.seconds, hot=False)
+    judge(service, tps, ratio=0.5)
+    results.append(service)
+    hot = service_transfers(data, size.seconds, hot=True)
+    judge(hot, tps, ratio=0.3)
+    results.append(hot)
+
+    server = Gunicorn()
+    try:
+        http, memory = http_transfers(data, size.seconds, server)
+        judge(http, tps, ratio=0.3, p99=50)
+        judge(memory, tps, under=200)
+        results += [http, memory]
+        batch = http_batches(data, size.seconds, server, size.batch_size)
+        judge(batch, tps, ratio=3.0)
+        results.append(batch)
+
+        # A customer account with `statement_entries` entries, and a ledger of `history_entries`.
+        from accounts.models import Account
+
+        statement_account = Account.objects.get(pk=data["accounts"][-1][0])
+        suspense = Account.objects.get(gl_code="suspense", currency="INR")
+        entries_generate(account_pks=[statement_account.pk, suspense.pk], count=size.statement_entries, label="S")
+        # Only the statement account's half counts; the other half sits on the suspense account.
+        token = data["tokens"][statement_account.owner_id]
+        for r in statement_reads(data, server, statement_account.number, token, size.statement_entries // 2 * 2):
+            if r.unit == "pages/s" and "filters" not in r.name:
+                judge(r, tps, p95=20)
+            results.append(r)
+        remaining = size.history_entries - size.statement_entries
+        entries_generate(account_pks=[pk for pk, _, _ in data["accounts"]], count=remaining, label="H")
+        history_owner = data["accounts"][0][2]
+        history = history_reads(server, data["tokens"][history_owner], size.history_entries)
+        results.append(history)
+    finally:
+        server.stop()
+
+    check = ledger_check()
+    log(f"ledger check: {check}")
+    profile = profile_transfers(data)
+    text = report(results, baseline, info, profile, size_name, check)
+    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.report).write_text(text)
+    print()
+    print(text.split("## Profile")[0])
+    log(f"report written to {args.report}; total {time.perf_counter() - started:.0f}s")
+    return 0 if "consistent" in check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

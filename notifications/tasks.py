@@ -1,0 +1,19 @@
+"""Celery tasks of notifications: thin, they load ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    name="notifications.email_send", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def notification_email_send_task(notification_id: int) -> bool:
+    return services.notification_email_deliver(notification_id=notification_id)
+
+
+@shared_task(name="notifications.journals_posted", acks_late=True)
+def journals_posted_task(journal_ids: list[int]) -> int:
+    return services.journal_notifications_send(journal_ids=journal_ids)

@@ -1,0 +1,564 @@
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import partial
+
+import django_filters
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from accounts.numbers import account_number_is_valid
+from accounts.selectors import account_get_by_number, account_get_for, account_list_for
+from bankingsystem.errors import ApplicationError
+from bankingsystem.money import MONEY_MAX, parse_decimal_string
+from bankingsystem.replica import replica_reads
+from bankingsystem.serializers import AccountNumberField, MoneyField, StrictSerializer
+from customers import roles
+from customers.permissions import IsAuditor, IsTeller
+from customers.stepup import STEP_UP_PARAMETERS, step_up
+from payments.services import beneficiary_in_cooling_off, beneficiary_transfer_create
+
+from . import services
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import idempotent, is_replay
+from .models import Entry, Journal
+from .selectors import (
+    entry_list_for,
+    journal_entries_with_accounts,
+    journal_get_for,
+    ledger_integrity_report,
+    statement_entries,
+)
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retry-safe key (1-255 printable ASCII): the same key and body replay the first answer.",
+)
+
+
+# --- Output -----------------------------------------------------------------------------
+
+
+class ReceiptEntrySerializer(serializers.Serializer):
+    account = serializers.CharField()
+    amount = MoneyField()
+    balance_after = MoneyField(allow_null=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Journal.Kind.choices)
+    status = serializers.CharField()
+    description = serializers.CharField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    source_account = serializers.CharField(allow_null=True, help_text="Null where the money came from cash or the bank")
+    destination_account = serializers.CharField(
+        allow_null=True, help_text="Null where the money went to cash or the bank"
+    )
+    created_at = serializers.DateTimeField()
+    reversal_of = serializers.IntegerField(allow_null=True)
+    reversed_by = serializers.IntegerField(allow_null=True)
+    entries = ReceiptEntrySerializer(many=True, help_text="Legs on accounts the caller may see")
+
+
+def _customer_number(account: Account) -> str | None:
+    return account.number if account.kind == Account.Kind.CUSTOMER else None
+
+
+def receipt_data(journal: Journal, entries: list[Entry], viewer: AbstractBaseUser, *, fresh: bool = False) -> dict:
+    """A journal as its receipt. Balances of accounts the viewer does not own stay hidden.
+
+    `entries` come with their accounts and owners loaded; `fresh` (just posted) skips
+    asking whether the journal has been reversed since.
+    """
+    staff = roles.is_staff_member(viewer)
+    debit = next((e for e in entries if e.amount < 0), None)
+    credit = next((e for e in entries if e.amount > 0), None)
+    reversed_by = None if fresh else Journal.objects.filter(reversal_of=journal).values_list("pk", flat=True).first()
+    return {
+        "id": journal.pk,
+        "reference": journal.reference,
+        "kind": journal.kind,
+        "status": "reversed" if reversed_by else "posted",
+        "description": journal.description,
+        "amount": sum((e.amount for e in entries if e.amount > 0), Decimal(0)),
+        "currency": entries[0].account.currency if entries else "",
+        "source_account": _customer_number(debit.account) if debit else None,
+        "destination_account": _customer_number(credit.account) if credit else None,
+        "created_at": journal.created_at,
+        "reversal_of": journal.reversal_of_id,
+        "reversed_by": reversed_by,
+        "entries": [
+            {"account": e.account.number, "amount": e.amount, "balance_after": e.balance_after}
+            for e in entries
+            if e.account.kind == Account.Kind.CUSTOMER and (staff or e.account.owner.user_id == viewer.pk)
+        ],
+    }
+
+
+def receipt_response(journal: Journal, viewer: AbstractBaseUser, status_code: int = 200) -> Response:
+    fresh = hasattr(journal, "posted_entries")
+    entries = journal.posted_entries if fresh else journal_entries_with_accounts(journal=journal)  # type: ignore[attr-defined]
+    body = ReceiptSerializer(receipt_data(journal, entries, viewer, fresh=fresh)).data
+    return Response(body, status=status_code)
+
+
+class EntryOutputSerializer(serializers.ModelSerializer):
+    transaction = serializers.IntegerField(source="journal_id", help_text="The journal: GET /transactions/{id}/")
+    reference = serializers.CharField(source="journal.reference")
+    kind = serializers.CharField(source="journal.kind")
+    description = serializers.CharField(source="journal.description")
+    account = serializers.CharField(source="account.number")
+    amount = MoneyField(help_text="Signed: positive is money in, negative money out")
+    balance_after = MoneyField()
+
+    class Meta:
+        model = Entry
+        fields = [
+            "id",
+            "transaction",
+            "reference",
+            "kind",
+            "description",
+            "account",
+            "amount",
+            "balance_after",
+            "created_at",
+        ]
+        # Always present in answers (the model's default made it look optional in the schema).
+        read_only_fields = ["created_at"]
+
+
+# --- Filters ----------------------------------------------------------------------------
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class EntryFilter(django_filters.FilterSet):
+    # Bank-local dates, compared as a range on `created_at` itself (not `created_at::date`)
+    # so PostgreSQL prunes the ledger's monthly partitions and uses the account indexes.
+    date_from = django_filters.DateFilter(method="filter_date_from")
+    date_to = django_filters.DateFilter(method="filter_date_to")
+    kind = django_filters.ChoiceFilter(field_name="journal__kind", choices=Journal.Kind.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("credit", "Money in"), ("debit", "Money out")], method="filter_direction"
+    )
+    min_amount = django_filters.NumberFilter(method="filter_min_amount", help_text="Absolute amount, at least")
+    max_amount = django_filters.NumberFilter(method="filter_max_amount", help_text="Absolute amount, at most")
+    q = django_filters.CharFilter(method="filter_text", help_text="Search description and reference")
+    account = django_filters.CharFilter(field_name="account__number")
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+
+    def filter_date_from(self, queryset: QuerySet[Entry], name: str, value: date) -> QuerySet[Entry]:
+        return queryset.filter(created_at__gte=local_midnight(value))
+
+    def filter_date_to(self, queryset: QuerySet[Entry], name: str, value: date) -> QuerySet[Entry]:
+        return queryset.filter(created_at__lt=local_midnight(value + timedelta(days=1)))
+
+    def filter_direction(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
+        return queryset.filter(amount__gt=0) if value == "credit" else queryset.filter(amount__lt=0)
+
+    def filter_min_amount(self, queryset: QuerySet[Entry], name: str, value: Decimal) -> QuerySet[Entry]:
+        return queryset.filter(Q(amount__gte=value) | Q(amount__lte=-value))
+
+    def filter_max_amount(self, queryset: QuerySet[Entry], name: str, value: Decimal) -> QuerySet[Entry]:
+        return queryset.filter(amount__lte=value, amount__gte=-value)
+
+    def filter_text(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
+        return queryset.filter(Q(journal__description__icontains=value) | Q(journal__reference__iexact=value))
+
+
+# --- Money movement -----------------------------------------------------------------------
+
+
+def _refuse_staff_without_till(user: AbstractBaseUser) -> None:
+    if roles.is_staff_member(user) and not roles.has_role(user, roles.TELLER, roles.ADMIN):
+        raise ApplicationError(
+            "permission_denied", "Only tellers and administrators move money for customers.", status=403
+        )
+
+
+def _account_to_debit_or_credit(user: AbstractBaseUser, number: str) -> Account:
+    """An account the caller may move money on: their own, or any customer's for tellers."""
+    _refuse_staff_without_till(user)
+    return account_get_for(user=user, number=number)
+
+
+class CashApi(APIView):
+    throttle_scope = "money"
+
+    class CashInputSerializer(StrictSerializer):
+        account = AccountNumberField()
+        amount = MoneyField()
+        description = serializers.CharField(max_length=140, required=False, default="", allow_blank=True)
+
+    service: staticmethod  # deposit_create or withdrawal_create, set by the subclass
+
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = self.CashInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = _account_to_debit_or_credit(request.user, data.validated_data["account"])
+        journal = self.service(
+            account=account,
+            amount=data.validated_data["amount"],
+            description=data.validated_data["description"],
+            initiated_by=request.user,
+        )
+        return receipt_response(journal, request.user, status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=CashApi.CashInputSerializer, responses={201: ReceiptSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+)
+class DepositApi(CashApi):
+    """Cash into an account (own accounts for customers, any customer's for tellers)."""
+
+    service = staticmethod(services.deposit_create)
+
+
+@extend_schema(
+    request=CashApi.CashInputSerializer, responses={201: ReceiptSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+)
+class WithdrawalApi(CashApi):
+    """Cash out of an account, within its funds, limits and status."""
+
+    service = staticmethod(services.withdrawal_create)
+
+
+def _transfer_needs_step_up(request: Request) -> bool:
+    """Transfers of STEP_UP_TRANSFER_AMOUNT or more need a fresh OTP or the PIN. A body
+    that does not parse is left to the view to refuse (400) without using up a code."""
+    try:
+        amount = MoneyField().to_internal_value(request.data.get("amount"))
+    except (serializers.ValidationError, AttributeError):
+        return False
+    return amount >= settings.STEP_UP_TRANSFER_AMOUNT and not is_replay(request)
+
+
+class TransferApi(APIView):
+    throttle_scope = "money"
+
+    class TransferInputSerializer(StrictSerializer):
+        source_account = AccountNumberField()
+        destination_account = AccountNumberField()
+        amount = MoneyField()
+        description = serializers.CharField(max_length=140, required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        request=TransferInputSerializer,
+        responses={201: ReceiptSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER, *STEP_UP_PARAMETERS],
+    )
+    @step_up(action="transfer", when=_transfer_needs_step_up)  # outside the money transaction: see customers.stepup
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = self.TransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = _account_to_debit_or_credit(request.user, data.validated_data["source_account"])
+        destination = account_get_by_number(number=data.validated_data["destination_account"])
+        if destination is None:
+            raise ApplicationError(
+                "account_not_found",
+                "No account with this number exists at this bank.",
+                field="destination_account",
+            )
+        # A payee the customer saved as a beneficiary stays capped while it cools off,
+        # whichever endpoint pays it (issue 7).
+        payee = beneficiary_in_cooling_off(owner_user=request.user, destination=destination)
+        move = partial(beneficiary_transfer_create, beneficiary=payee) if payee else services.transfer_create
+        journal = move(
+            source=source,
+            destination=destination,
+            amount=data.validated_data["amount"],
+            description=data.validated_data["description"],
+            initiated_by=request.user,
+        )
+        return receipt_response(journal, request.user, status.HTTP_201_CREATED)
+
+
+class TransferItemsField(serializers.Field):
+    """The items of a batch, validated by hand: DRF's per-field machinery costs more than
+    the database work for 1,000 transfers. Same rules and messages as TransferApi."""
+
+    FIELDS = {"source_account", "destination_account", "amount", "description"}
+
+    def to_internal_value(self, data: object) -> list[dict]:
+        if not isinstance(data, list):
+            raise serializers.ValidationError("Send a list of transfers.")
+        if not 1 <= len(data) <= services.BATCH_MAX:
+            raise serializers.ValidationError(f"A batch holds 1 to {services.BATCH_MAX} transfers.")
+        items, errors = [], {}
+        for index, raw in enumerate(data):
+            item, problems = self._item(raw)
+            items.append(item)
+            if problems:
+                errors[str(index)] = problems
+        if errors:
+            raise serializers.ValidationError(errors)
+        return items
+
+    def _item(self, raw: object) -> tuple[dict, dict[str, list[str]]]:
+        if not isinstance(raw, dict):
+            return {}, {"non_field_errors": ["Each transfer is an object."]}
+        problems: dict[str, list[str]] = {name: ["Unknown field."] for name in sorted(set(raw) - self.FIELDS)}
+        for name in ("source_account", "destination_account"):
+            number = raw.get(name)
+            if number is None:
+                problems[name] = ["This field is required."]
+            elif not isinstance(number, str) or not account_number_is_valid(number):
+                problems[name] = ["Not a valid account number (check digit mismatch)."]
+        amount = parse_decimal_string(raw.get("amount"))
+        if amount is None:
+            problems["amount"] = [MoneyField.default_error_messages["invalid"]]
+        elif abs(amount) > MONEY_MAX:
+            problems["amount"] = [MoneyField.default_error_messages["too_large"]]
+        description = raw.get("description", "")
+        if not isinstance(description, str) or len(description) > 140:
+            problems["description"] = ["A string of at most 140 characters."]
+        return {**raw, "amount": amount, "description": description}, problems
+
+
+class TransferBatchItemSerializer(serializers.Serializer):
+    source_account = serializers.CharField()
+    destination_account = serializers.CharField()
+    amount = serializers.CharField(help_text='Decimal string, e.g. "1250.50"')
+    description = serializers.CharField(required=False)
+
+
+class TransferBatchResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["posted", "refused"])
+    transaction = serializers.IntegerField(required=False)
+    reference = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
+class TransferBatchOutputSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["atomic", "independent"])
+    posted = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = TransferBatchResultSerializer(many=True)
+
+
+class TransferBatchApi(APIView):
+    class TransferBatchInputSerializer(StrictSerializer):
+        mode = serializers.ChoiceField(
+            choices=["atomic", "independent"],
+            help_text="atomic: all or none (like linked transfers); independent: a result per transfer",
+        )
+        transfers = TransferItemsField()
+
+    @extend_schema(
+        request=inline_serializer(
+            "TransferBatchRequest",
+            {
+                "mode": serializers.ChoiceField(choices=["atomic", "independent"]),
+                "transfers": TransferBatchItemSerializer(many=True),
+            },
+        ),
+        responses={201: TransferBatchOutputSerializer, 200: TransferBatchOutputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """Up to 1,000 transfers committed in one database transaction."""
+        data = self.TransferBatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        atomic = data.validated_data["mode"] == "atomic"
+        items = data.validated_data["transfers"]
+        sources, destinations = _batch_accounts(request.user, items)
+        requests: list[services.TransferRequest] = []
+        unresolved: dict[int, ApplicationError] = {}
+        for index, item in enumerate(items):
+            source = sources.get(item["source_account"])
+            destination = destinations.get(item["destination_account"])
+            if source is None or destination is None:
+                field = "source_account" if source is None else "destination_account"
+                unresolved[index] = ApplicationError("account_not_found", "No such account.", field=field)
+                continue
+            requests.append(services.TransferRequest(source, destination, item["amount"], item["description"]))
+        if atomic and unresolved:
+            raise ApplicationError(
+                "batch_refused",
+                f"{len(unresolved)} transfers name accounts that do not exist or are not yours; none was posted.",
+                extra={"refused": [{"index": i, "code": e.code, "detail": e.detail} for i, e in unresolved.items()]},
+            )
+        outcomes = iter(
+            services.transfer_batch_create(transfers=requests, atomic=atomic, initiated_by=request.user)
+            if requests
+            else []
+        )
+        results = []
+        for index in range(len(items)):
+            outcome = unresolved.get(index) or next(outcomes)
+            if isinstance(outcome, ApplicationError):
+                results.append({"index": index, "status": "refused", "code": outcome.code, "detail": outcome.detail})
+            else:
+                results.append(
+                    {"index": index, "status": "posted", "transaction": outcome.pk, "reference": outcome.reference}
+                )
+        posted = sum(1 for r in results if r["status"] == "posted")
+        body = {
+            "mode": data.validated_data["mode"],
+            "posted": posted,
+            "refused": len(results) - posted,
+            "results": results,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if atomic else status.HTTP_200_OK)
+
+
+def _batch_accounts(user: AbstractBaseUser, items: list[dict]) -> tuple[dict[str, Account], dict[str, Account]]:
+    """The batch's accounts in two queries: sources the caller may debit, any destination."""
+    _refuse_staff_without_till(user)
+    source_numbers = {item["source_account"] for item in items}
+    destination_numbers = {item["destination_account"] for item in items}
+    sources = {a.number: a for a in account_list_for(user=user).filter(number__in=source_numbers)}
+    destinations = {
+        a.number: a for a in Account.objects.filter(kind=Account.Kind.CUSTOMER, number__in=destination_numbers)
+    }
+    return sources, destinations
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+class TransactionListApi(generics.ListAPIView):
+    """Ledger entries on the caller's accounts (all customer accounts for staff), newest first."""
+
+    serializer_class = EntryOutputSerializer
+    filterset_class = EntryFilter
+
+    def get_queryset(self) -> QuerySet[Entry]:
+        return entry_list_for(user=self.request.user)
+
+
+class TransactionDetailApi(APIView):
+    @extend_schema(responses=ReceiptSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        """The receipt of one transaction (journal)."""
+        return receipt_response(journal_get_for(user=request.user, journal_id=pk), request.user)
+
+
+class TransactionReverseApi(APIView):
+    permission_classes = [IsTeller]
+    throttle_scope = "money"
+
+    class ReverseInputSerializer(StrictSerializer):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        request=ReverseInputSerializer, responses={201: ReceiptSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        """Post a reversing journal (tellers and administrators)."""
+        data = self.ReverseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        journal = services.journal_reverse(
+            journal=journal_get_for(user=request.user, journal_id=pk),
+            reason=data.validated_data["reason"],
+            initiated_by=request.user,
+        )
+        return receipt_response(journal, request.user, status.HTTP_201_CREATED)
+
+
+STATEMENT_CSV_COLUMNS = ["date", "reference", "kind", "description", "debit", "credit", "balance_after"]
+
+
+def _statement_csv_rows(entries: QuerySet[Entry]) -> Iterator[str]:
+    class Line:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Line())
+    yield writer.writerow(STATEMENT_CSV_COLUMNS)
+    # Inside the generator: it runs as the response streams, after list() has returned.
+    with replica_reads():
+        for entry in entries.iterator(chunk_size=2000):
+            journal = entry.journal
+            yield writer.writerow(
+                [
+                    timezone.localtime(entry.created_at).isoformat(),
+                    journal.reference,
+                    journal.kind,
+                    journal.description,
+                    f"{-entry.amount:.2f}" if entry.amount < 0 else "",
+                    f"{entry.amount:.2f}" if entry.amount > 0 else "",
+                    f"{entry.balance_after:.2f}",
+                ]
+            )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv streams the whole statement"
+        )
+    ]
+)
+class StatementApi(generics.ListAPIView):
+    """An account's entries with running balance; filters as /transactions/; `?format=csv` streams CSV."""
+
+    serializer_class = EntryOutputSerializer
+    filterset_class = EntryFilter
+
+    def get_queryset(self) -> QuerySet[Entry]:
+        if getattr(self, "swagger_fake_view", False):
+            return Entry.objects.none()
+        account = account_get_for(user=self.request.user, number=self.kwargs["number"])
+        return statement_entries(account=account)
+
+    @replica_reads()
+    def list(self, request: Request, *args, **kwargs) -> Response | StreamingHttpResponse:  # type: ignore[no-untyped-def]
+        if request.query_params.get("format") == "csv":
+            entries = self.filter_queryset(self.get_queryset())
+            response = StreamingHttpResponse(_statement_csv_rows(entries), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="statement-{kwargs["number"]}.csv"'
+            return response
+        return super().list(request, *args, **kwargs)
+
+
+class LedgerIntegritySerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked_at = serializers.DateTimeField()
+    journals = serializers.IntegerField()
+    entries = serializers.IntegerField()
+    accounts = serializers.IntegerField()
+    unbalanced_journals = serializers.ListField(child=serializers.DictField())
+    balance_mismatches = serializers.ListField(child=serializers.DictField())
+    overdraft_breaches = serializers.ListField(child=serializers.DictField())
+    totals_by_currency = serializers.DictField(child=serializers.CharField())
+
+
+class LedgerIntegrityApi(APIView):
+    permission_classes = [IsAuditor]
+
+    @extend_schema(responses=LedgerIntegritySerializer)
+    @replica_reads()
+    def get(self, request: Request) -> Response:
+        """Proves every journal balances, every balance equals its entries, and the ledger sums to zero."""
+        return Response(LedgerIntegritySerializer(ledger_integrity_report().as_dict()).data)

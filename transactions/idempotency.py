@@ -1,0 +1,121 @@
+"""`Idempotency-Key` for money-moving POSTs, scoped per user.
+
+The key's record is written in the same database transaction as the money movement, so
+either both exist or neither does: a crash between them cannot leave money moved with no
+record of the answer, or an answer recorded for money that never moved.
+
+- same key, same body: the first response (status and body) is replayed; nothing moves;
+- same key, another body (or endpoint): 422 `idempotency_key_reused`;
+- same key while the first request is still running: 409 `idempotency_key_in_flight`.
+
+Refusals (4xx) are not recorded: nothing moved, so a retry is simply evaluated afresh.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bankingsystem.db import retry_on_conflict
+from bankingsystem.errors import ApplicationError
+
+from .models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+View = Callable[..., Response]
+
+
+def _fingerprint(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _claim_in_flight(user_id: int, key: str) -> None:
+    """Refuse at once, rather than queue, when this key's first request is still running.
+
+    On PostgreSQL a transaction-scoped advisory lock marks the key as in flight. SQLite
+    runs one writer at a time anyway (BEGIN IMMEDIATE), so a second request simply waits
+    for the first and then replays its answer.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{user_id}:{key}"])
+        (acquired,) = cursor.fetchone()
+    if not acquired:
+        raise ApplicationError(
+            "idempotency_key_in_flight",
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            status=status.HTTP_409_CONFLICT,
+        )
+
+
+@retry_on_conflict
+@transaction.atomic
+def _run_once(view: View, request: Request, key: str, args: Any, kwargs: Any) -> Response:
+    user_id = request.user.pk
+    fingerprint = _fingerprint(request)
+    _claim_in_flight(user_id, key)
+    previous = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+    if previous is not None:
+        if previous.request_fingerprint != fingerprint:
+            raise ApplicationError(
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request.",
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return Response(
+            previous.response_body, status=previous.response_status, headers={"Idempotent-Replayed": "true"}
+        )
+    response = view(request, *args, **kwargs)
+    if status.is_success(response.status_code):
+        IdempotencyKey.objects.create(
+            user_id=user_id,
+            key=key,
+            request_fingerprint=fingerprint,
+            response_status=response.status_code,
+            response_body=response.data,
+        )
+    return response
+
+
+def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate an APIView's `post` to honour the Idempotency-Key header when sent."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return method(self, request, *args, **kwargs)
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+            raise ApplicationError(
+                "invalid_idempotency_key",
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        bound = functools.partial(method, self)
+        return _run_once(bound, request, key, args, kwargs)
+
+    return wrapper
+
+
+def is_replay(request: Request) -> bool:
+    """Whether this request repeats one already answered under its Idempotency-Key (same
+    body). A replay moves no money, so checks made before the first answer (step-up) need
+    not be made again."""
+    key = request.headers.get(HEADER)
+    if not key or not request.user or not request.user.is_authenticated:
+        return False
+    return IdempotencyKey.objects.filter(
+        user_id=request.user.pk, key=key, request_fingerprint=_fingerprint(request)
+    ).exists()

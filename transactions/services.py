@@ -1,0 +1,600 @@
+"""Every movement of money, as one function each. The rules of the ledger live here.
+
+Each locks the accounts it touches (ascending key order, one query), checks them, and
+ends in `_journals_post`, the one place that writes journals and entries and moves the
+balances. A refusal (ApplicationError) is always raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.models import Account
+from accounts.services import gl_account_get_or_create
+from audit.services import audit_record
+from bankingsystem import partitions
+from bankingsystem.db import lock_rows, retry_on_conflict
+from bankingsystem.errors import ApplicationError
+from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
+from notifications.tasks import journals_posted_task
+
+from .metrics import observe_movement
+from .models import Entry, Journal
+
+User = AbstractBaseUser
+
+# Kinds a customer initiates against their own funds: these count towards the daily limit
+# and are refused on accounts that are not active.
+CUSTOMER_DEBIT_KINDS = (Journal.Kind.WITHDRAWAL, Journal.Kind.TRANSFER, Journal.Kind.INTERBANK)
+# Legs that count as the owner's own activity for dormancy: cash in or out at the
+# counter, and money they send (money received, interest and fees do not).
+CUSTOMER_ACTIVITY_KINDS = (Journal.Kind.DEPOSIT, Journal.Kind.WITHDRAWAL)
+REFERENCE_PREFIX = {
+    Journal.Kind.DEPOSIT: "DEP",
+    Journal.Kind.WITHDRAWAL: "WDL",
+    Journal.Kind.TRANSFER: "TRF",
+    Journal.Kind.REVERSAL: "REV",
+    Journal.Kind.INTEREST: "INT",
+    Journal.Kind.LOAN: "LON",
+    Journal.Kind.FEE: "FEE",
+    Journal.Kind.INTERBANK: "IBT",
+}
+
+
+@dataclass(frozen=True)
+class Leg:
+    account_id: int
+    amount: Decimal  # signed, credit-normal: positive adds to the account's balance
+
+
+def amount_validate(*, amount: Decimal, currency: str, field: str = "amount") -> Decimal:
+    """Refuse amounts no money movement may carry; return it at the ledger's scale."""
+    if not amount.is_finite() or amount <= 0:
+        raise ApplicationError("amount_not_positive", "The amount must be greater than zero.", status=400, field=field)
+    exponent = CURRENCY_EXPONENTS[currency]
+    if decimal_places(amount) > exponent:
+        raise ApplicationError(
+            "too_many_decimal_places",
+            f"{currency} amounts have at most {exponent} decimal places.",
+            status=400,
+            field=field,
+        )
+    if amount > settings.MAX_TRANSACTION_AMOUNT:
+        raise ApplicationError(
+            "amount_above_limit",
+            f"The amount is above the bank's limit of {settings.MAX_TRANSACTION_AMOUNT} per transaction.",
+            field=field,
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _reference_new(kind: str, now: datetime) -> str:
+    return f"{REFERENCE_PREFIX[kind]}{now:%Y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def _refuse_unless_can_send(account: Account, field: str) -> None:
+    if account.status != Account.Status.ACTIVE:
+        raise ApplicationError(
+            "account_not_active",
+            f"Account {account.number} is {account.status} and cannot send money.",
+            field=field,
+            extra={"account_status": account.status},
+        )
+
+
+def _refuse_unless_can_receive(account: Account, field: str) -> None:
+    # Frozen and dormant accounts still receive; only a closed account is shut both ways.
+    if account.status == Account.Status.CLOSED:
+        raise ApplicationError(
+            "account_not_active",
+            f"Account {account.number} is closed and cannot receive money.",
+            field=field,
+            extra={"account_status": account.status},
+        )
+
+
+def _refuse_currency_mismatch(account: Account, currency: str, field: str) -> None:
+    if account.currency != currency:
+        raise ApplicationError(
+            "currency_mismatch",
+            f"Account {account.number} holds {account.currency}, not {currency}.",
+            field=field,
+        )
+
+
+def _start_of_day(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+def _debited_today(account_ids: Iterable[int], now: datetime) -> dict[int, Decimal]:
+    """Today's customer debits (withdrawals, transfers out) per account, in one query.
+
+    Called after the accounts are locked, so no other debit of theirs can commit meanwhile.
+    """
+    ids = set(account_ids)
+    totals = dict.fromkeys(ids, ZERO)
+    rows = (
+        Entry.objects.filter(
+            account_id__in=ids,
+            created_at__gte=_start_of_day(now),
+            amount__lt=0,
+            journal__kind__in=CUSTOMER_DEBIT_KINDS,
+        )
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        totals[row["account_id"]] = -row["total"]
+    return totals
+
+
+def _refuse_customer_debit(
+    account: Account, amount: Decimal, *, debited_today: Decimal, pending: Decimal = ZERO, field: str
+) -> None:
+    """Limits and funds for money a customer takes out of `account` (locked by the caller).
+
+    `pending` is the net change already planned for this account in the same batch.
+    """
+    account_type = account.account_type
+    assert account_type is not None
+    if amount > account_type.per_transaction_limit:
+        raise ApplicationError(
+            "amount_above_limit",
+            f"The amount is above this account's limit of {account_type.per_transaction_limit} per transaction.",
+            field="amount",
+        )
+    spendable = account.balance + pending - account.held_amount - account_type.minimum_balance + account.overdraft_limit
+    if amount > spendable:
+        raise ApplicationError(
+            "insufficient_funds",
+            f"Account {account.number} has {max(spendable, ZERO)} {account.currency} available.",
+            field=field,
+            extra={"available": str(max(spendable, ZERO))},
+        )
+    if debited_today + amount > account_type.daily_debit_limit:
+        raise ApplicationError(
+            "daily_limit_exceeded",
+            f"This would take today's withdrawals and transfers from {account.number} past the daily limit "
+            f"of {account_type.daily_debit_limit}; {max(account_type.daily_debit_limit - debited_today, ZERO)} "
+            "remains.",
+            field="amount",
+        )
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A journal to be written: its legs must balance per currency."""
+
+    kind: str
+    legs: Sequence[Leg]
+    description: str
+    reversal_of: Journal | None = None
+
+
+def _journals_post(
+    *, postings: Sequence[Posting], accounts: dict[int, Account], now: datetime, initiated_by: User | None
+) -> list[Journal]:
+    """Write journals over accounts the caller has locked and checked: one INSERT for the
+    journals, one for their entries, one UPDATE for every balance, however many there are."""
+    journals = Journal.objects.bulk_create(
+        [
+            Journal(
+                kind=posting.kind,
+                reference=_reference_new(posting.kind, now),
+                description=posting.description,
+                initiated_by=initiated_by,
+                reversal_of=posting.reversal_of,
+                created_at=now,
+            )
+            for posting in postings
+        ]
+    )
+    entries: list[Entry] = []
+    touched: dict[int, Account] = {}
+    for journal, posting in zip(journals, postings, strict=True):
+        journal.posted_entries = []  # type: ignore[attr-defined]  # for the caller's receipt
+        for leg in posting.legs:
+            account = accounts[leg.account_id]
+            account.balance += leg.amount
+            account.last_activity_at = now
+            if posting.kind in CUSTOMER_ACTIVITY_KINDS or (posting.kind == Journal.Kind.TRANSFER and leg.amount < 0):
+                account.last_customer_activity_at = now
+            entry = Entry(
+                journal=journal, account=account, amount=leg.amount, balance_after=account.balance, created_at=now
+            )
+            entries.append(entry)
+            journal.posted_entries.append(entry)  # type: ignore[attr-defined]
+            touched[account.pk] = account
+    Entry.objects.bulk_create(entries)
+    Account.objects.bulk_update(
+        [touched[pk] for pk in sorted(touched)], ["balance", "last_activity_at", "last_customer_activity_at"]
+    )
+    _journals_audit(journals=journals, initiated_by=initiated_by)
+    if journals:
+        # Money received / sent notifications are made by a task once the money has moved:
+        # nothing of theirs is written inside the posting transaction.
+        ids = [journal.pk for journal in journals]
+        transaction.on_commit(lambda: journals_posted_task.delay(ids), robust=True)
+    return journals
+
+
+def _journals_audit(*, journals: Sequence[Journal], initiated_by: User | None) -> None:
+    """One audit event for the whole posting (a batch too): one INSERT, in this transaction."""
+    if not journals:
+        return  # a batch whose every item was refused moved nothing
+    after = {
+        "journals": [
+            {
+                "reference": journal.reference,
+                "kind": journal.kind,
+                "description": journal.description,
+                "reversal_of": journal.reversal_of_id,
+                "legs": [[entry.account.number, entry.amount] for entry in journal.posted_entries],  # type: ignore[attr-defined]
+            }
+            for journal in journals
+        ]
+    }
+    first = journals[0]
+    audit_record(
+        action=f"journal.{first.kind}" if len(journals) == 1 else "journal.batch",
+        actor=initiated_by,
+        obj=first,
+        object_repr=first.reference if len(journals) == 1 else f"{len(journals)} journals from {first.reference}",
+        after=after,
+    )
+
+
+def _journal_post(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    accounts: dict[int, Account],
+    now: datetime,
+    description: str,
+    initiated_by: User | None,
+    reversal_of: Journal | None = None,
+) -> Journal:
+    posting = Posting(kind=kind, legs=legs, description=description, reversal_of=reversal_of)
+    return _journals_post(postings=[posting], accounts=accounts, now=now, initiated_by=initiated_by)[0]
+
+
+@observe_movement()
+@retry_on_conflict
+@transaction.atomic
+def journal_create(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    description: str,
+    initiated_by: User | None = None,
+) -> Journal:
+    """Post a balanced journal of any shape (interest, loans, fees, interbank...).
+
+    For other apps' services: it locks every account involved (ascending key order),
+    refuses closed customer accounts and any customer balance that would pass its
+    overdraft limit, and checks the legs balance per currency before writing. Customer
+    limits and account status rules for customer-initiated debits are the caller's to
+    apply (deposit/withdrawal/transfer below do).
+    """
+    if len(legs) < 2 or any(leg.amount == 0 for leg in legs):
+        raise ApplicationError("journal_invalid", "A journal needs at least two non-zero legs.")
+    locked = lock_rows(Account.objects.select_related("owner"), [leg.account_id for leg in legs])
+    totals: dict[str, Decimal] = {}
+    for leg in legs:
+        account = locked[leg.account_id]
+        totals[account.currency] = totals.get(account.currency, ZERO) + leg.amount
+        if decimal_places(leg.amount) > CURRENCY_EXPONENTS[account.currency]:
+            raise ApplicationError("too_many_decimal_places", f"{leg.amount} is finer than {account.currency} allows.")
+    if any(total != 0 for total in totals.values()):
+        raise ApplicationError("journal_unbalanced", f"The legs do not balance: {totals}.")
+    net: dict[int, Decimal] = {}
+    for leg in legs:
+        net[leg.account_id] = net.get(leg.account_id, ZERO) + leg.amount
+    for account_id, change in net.items():
+        account = locked[account_id]
+        if account.kind != Account.Kind.CUSTOMER:
+            continue
+        _refuse_unless_can_receive(account, "account")
+        if change < 0 and account.balance + change < -account.overdraft_limit:
+            raise ApplicationError(
+                "insufficient_funds",
+                f"Account {account.number} cannot go below its overdraft limit.",
+                field="account",
+            )
+    return _journal_post(
+        kind=kind, legs=legs, accounts=locked, now=timezone.now(), description=description, initiated_by=initiated_by
+    )
+
+
+@observe_movement(Journal.Kind.DEPOSIT)
+@retry_on_conflict
+@transaction.atomic
+def deposit_create(
+    *, account: Account, amount: Decimal, description: str = "", initiated_by: User | None = None
+) -> Journal:
+    amount = amount_validate(amount=amount, currency=account.currency)
+    vault = gl_account_get_or_create(code=Account.GlCode.CASH_VAULT, currency=account.currency)
+    locked = lock_rows(Account.objects.select_related("owner"), [account.pk, vault.pk])
+    _refuse_unless_can_receive(locked[account.pk], "account")
+    return _journal_post(
+        kind=Journal.Kind.DEPOSIT,
+        legs=[Leg(account.pk, amount), Leg(vault.pk, -amount)],
+        accounts=locked,
+        now=timezone.now(),
+        description=description or "Cash deposit",
+        initiated_by=initiated_by,
+    )
+
+
+@observe_movement(Journal.Kind.WITHDRAWAL)
+@retry_on_conflict
+@transaction.atomic
+def withdrawal_create(
+    *, account: Account, amount: Decimal, description: str = "", initiated_by: User | None = None
+) -> Journal:
+    amount = amount_validate(amount=amount, currency=account.currency)
+    vault = gl_account_get_or_create(code=Account.GlCode.CASH_VAULT, currency=account.currency)
+    locked = lock_rows(Account.objects.select_related("account_type", "owner"), [account.pk, vault.pk])
+    source = locked[account.pk]
+    now = timezone.now()
+    _refuse_unless_can_send(source, "account")
+    _refuse_customer_debit(source, amount, debited_today=_debited_today([source.pk], now)[source.pk], field="account")
+    return _journal_post(
+        kind=Journal.Kind.WITHDRAWAL,
+        legs=[Leg(account.pk, -amount), Leg(vault.pk, amount)],
+        accounts=locked,
+        now=now,
+        description=description or "Cash withdrawal",
+        initiated_by=initiated_by,
+    )
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    source: Account
+    destination: Account
+    amount: Decimal
+    description: str = ""
+
+
+def _transfer_precheck(request: TransferRequest) -> TransferRequest:
+    """What can be refused before any lock is taken."""
+    if request.source.pk == request.destination.pk:
+        raise ApplicationError(
+            "same_account",
+            "The source and destination accounts are the same.",
+            status=status.HTTP_400_BAD_REQUEST,
+            field="destination_account",
+        )
+    amount = amount_validate(amount=request.amount, currency=request.source.currency)
+    _refuse_currency_mismatch(request.destination, request.source.currency, "destination_account")
+    return replace(request, amount=amount)
+
+
+def _transfers_plan(requests: Sequence[TransferRequest]) -> tuple[list[Posting | ApplicationError], dict[int, Account]]:
+    """Check every transfer as if the ones before it had posted; lock all accounts once.
+
+    Returns, per request, the posting to write or the refusal, and the locked accounts.
+    """
+    plan: list[Posting | ApplicationError] = []
+    checked: list[TransferRequest | None] = []
+    for request in requests:
+        try:
+            checked.append(_transfer_precheck(request))
+        except ApplicationError as error:
+            checked.append(None)
+            plan.append(error)
+        else:
+            plan.append(None)  # type: ignore[arg-type]  # filled in below
+    ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
+    locked = lock_rows(Account.objects.select_related("account_type", "owner"), ids)
+    now = timezone.now()
+    debited = _debited_today({r.source.pk for r in checked if r}, now)
+    pending = dict.fromkeys(ids, ZERO)
+    for index, request in enumerate(checked):
+        if request is None:
+            continue
+        sender, receiver = locked[request.source.pk], locked[request.destination.pk]
+        try:
+            _refuse_unless_can_send(sender, "source_account")
+            _refuse_unless_can_receive(receiver, "destination_account")
+            _refuse_customer_debit(
+                sender,
+                request.amount,
+                debited_today=debited[sender.pk],
+                pending=pending[sender.pk],
+                field="source_account",
+            )
+        except ApplicationError as error:
+            plan[index] = error
+            continue
+        pending[sender.pk] -= request.amount
+        pending[receiver.pk] += request.amount
+        debited[sender.pk] += request.amount
+        plan[index] = Posting(
+            kind=Journal.Kind.TRANSFER,
+            legs=[Leg(sender.pk, -request.amount), Leg(receiver.pk, request.amount)],
+            description=request.description or f"Transfer to {receiver.number}",
+        )
+    return plan, locked
+
+
+@observe_movement(Journal.Kind.TRANSFER)
+@retry_on_conflict
+@transaction.atomic
+def transfer_create(
+    *,
+    source: Account,
+    destination: Account,
+    amount: Decimal,
+    description: str = "",
+    initiated_by: User | None = None,
+) -> Journal:
+    [outcome], locked = _transfers_plan([TransferRequest(source, destination, amount, description)])
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return _journals_post(postings=[outcome], accounts=locked, now=timezone.now(), initiated_by=initiated_by)[0]
+
+
+@observe_movement(Journal.Kind.INTERBANK)
+@retry_on_conflict
+@transaction.atomic
+def transfer_out_create(
+    *, source: Account, amount: Decimal, description: str, initiated_by: User | None = None
+) -> Journal:
+    """The debit of a transfer to an account held elsewhere (another node or bank): the
+    money leaves the source for the interbank clearing account, where it waits until the
+    other side credits it (or it comes back). The customer's rules are a transfer's."""
+    amount = amount_validate(amount=amount, currency=source.currency)
+    clearing = gl_account_get_or_create(code=Account.GlCode.INTERBANK_CLEARING, currency=source.currency)
+    locked = lock_rows(Account.objects.select_related("account_type", "owner"), [source.pk, clearing.pk])
+    sender, now = locked[source.pk], timezone.now()
+    _refuse_unless_can_send(sender, "source_account")
+    _refuse_customer_debit(
+        sender, amount, debited_today=_debited_today([sender.pk], now)[sender.pk], field="source_account"
+    )
+    return _journal_post(
+        kind=Journal.Kind.INTERBANK,
+        legs=[Leg(sender.pk, -amount), Leg(clearing.pk, amount)],
+        accounts=locked,
+        now=now,
+        description=description,
+        initiated_by=initiated_by,
+    )
+
+
+BATCH_MAX = 1000
+
+
+@observe_movement(Journal.Kind.TRANSFER, timed_as="transfer_batch")
+@retry_on_conflict
+@transaction.atomic
+def transfer_batch_create(
+    *, transfers: Sequence[TransferRequest], atomic: bool, initiated_by: User | None = None
+) -> list[Journal | ApplicationError]:
+    """Up to BATCH_MAX transfers in one database transaction.
+
+    Each is checked as if the ones before it had posted (so a batch cannot overspend).
+    `atomic`: all post or none does (like linked transfers), refused with every item's
+    reason. Otherwise each item posts or is refused on its own; the result per item says
+    which. Either way the writes are three statements, whatever the batch size.
+    """
+    if not 1 <= len(transfers) <= BATCH_MAX:
+        raise ApplicationError(
+            "batch_size_invalid", f"A batch holds 1 to {BATCH_MAX} transfers.", status=400, field="transfers"
+        )
+    plan, locked = _transfers_plan(transfers)
+    refusals = {index: outcome for index, outcome in enumerate(plan) if isinstance(outcome, ApplicationError)}
+    if atomic and refusals:
+        raise ApplicationError(
+            "batch_refused",
+            f"{len(refusals)} of {len(plan)} transfers were refused, so none was posted.",
+            extra={"refused": [{"index": i, "code": e.code, "detail": e.detail} for i, e in sorted(refusals.items())]},
+        )
+    postings = [outcome for outcome in plan if isinstance(outcome, Posting)]
+    journals = iter(_journals_post(postings=postings, accounts=locked, now=timezone.now(), initiated_by=initiated_by))
+    return [outcome if isinstance(outcome, ApplicationError) else next(journals) for outcome in plan]
+
+
+@observe_movement(Journal.Kind.REVERSAL)
+@retry_on_conflict
+@transaction.atomic
+def journal_reverse(*, journal: Journal, reason: str, initiated_by: User | None) -> Journal:
+    """Post the mirror image of `journal` (staff only; the API checks the role).
+
+    The original stays as it was; the pair nets to zero on every account. A reversal is
+    refused where it would take a customer account past its overdraft limit or touch a
+    closed account: such a case needs a person to decide, not an automatic correction.
+    """
+    if journal.kind == Journal.Kind.REVERSAL:
+        raise ApplicationError("journal_not_reversible", "A reversal cannot itself be reversed.")
+    original = list(journal.entries.order_by("pk").values_list("account_id", "amount"))
+    locked = lock_rows(Account.objects.select_related("owner"), [account_id for account_id, _ in original])
+    # Checked under the account locks, so two staff reversing at once cannot both pass.
+    if Journal.objects.filter(reversal_of=journal).exists():
+        raise ApplicationError(
+            "journal_already_reversed", f"Journal {journal.reference} is already reversed.", status=409
+        )
+    legs = [Leg(account_id, -amount) for account_id, amount in original]
+    for leg in legs:
+        account = locked[leg.account_id]
+        if account.kind != Account.Kind.CUSTOMER:
+            continue
+        _refuse_unless_can_receive(account, "journal")
+        if account.balance + leg.amount < -account.overdraft_limit:
+            raise ApplicationError(
+                "insufficient_funds",
+                f"Reversing would take account {account.number} below its overdraft limit.",
+                field="journal",
+            )
+    return _journal_post(
+        kind=Journal.Kind.REVERSAL,
+        legs=legs,
+        accounts=locked,
+        now=timezone.now(),
+        description=f"Reversal of {journal.reference}: {reason}"[:255],
+        initiated_by=initiated_by,
+        reversal_of=journal,
+    )
+
+
+ENTRY_TABLE = "transactions_entry"
+
+
+@transaction.atomic
+def entry_partition_archive(*, month: date) -> str:
+    """Detach the oldest monthly partition of the ledger's entries (PostgreSQL) so it can be
+    dumped and dropped; returns the detached table's name.
+
+    Only a past month, only the oldest one still attached (so what stays is always a
+    contiguous recent history), and only when no journal has entries on both sides of the
+    cut. Each account's total over the month is kept (ArchivedEntryTotal) in the same
+    transaction, so the integrity check still proves balance = history.
+    """
+    if not partitions.is_partitioned(ENTRY_TABLE):
+        raise ApplicationError("not_partitioned", "The ledger is not partitioned on this database.", status=400)
+    month = partitions.month_start(month)
+    # DETACH takes this lock anyway; taking it first makes the checks below hold until commit.
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {ENTRY_TABLE} IN ACCESS EXCLUSIVE MODE")
+    monthly = [p for p in partitions.partitions_list(ENTRY_TABLE) if p.month is not None]
+    if month >= partitions.month_start(timezone.now().astimezone(UTC).date()):
+        raise ApplicationError("partition_current", "Only past months can be archived.", status=400, field="month")
+    if not monthly or monthly[0].month != month:
+        oldest = f"{monthly[0].month:%Y-%m}" if monthly else "none"
+        raise ApplicationError(
+            "partition_not_oldest", f"Only the oldest attached month ({oldest}) can be archived.", field="month"
+        )
+    name = monthly[0].name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT 1 FROM "{name}" p JOIN {ENTRY_TABLE} e ON e.journal_id = p.journal_id '  # noqa: S608
+            f"AND e.tableoid <> '\"{name}\"'::regclass LIMIT 1"
+        )
+        if cursor.fetchone():
+            raise ApplicationError("partition_journal_split", f"A journal in {name} has entries in another month.")
+        cursor.execute(
+            f'SELECT 1 FROM "{ENTRY_TABLE}_default" WHERE created_at < %s LIMIT 1',  # noqa: S608
+            [partitions.months_later(month, 1)],
+        )
+        if cursor.fetchone():
+            raise ApplicationError("partition_default_rows", "Older entries sit in the default partition.")
+        cursor.execute(
+            "INSERT INTO transactions_archivedentrytotal (month, partition, account_id, amount, entries, archived_at) "  # noqa: S608  (our own table name)
+            f'SELECT %s, %s, account_id, sum(amount), count(*), now() FROM "{name}" GROUP BY account_id',
+            [month, name],
+        )
+        cursor.execute(f'ALTER TABLE {ENTRY_TABLE} DETACH PARTITION "{name}"')
+    return name

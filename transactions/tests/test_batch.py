@@ -1,0 +1,184 @@
+"""POST /api/v1/transfers/batch/: the same rules as single transfers, for up to 1,000 at once."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from accounts.models import Account
+from bankingsystem.errors import ApplicationError
+from transactions.models import Journal
+from transactions.selectors import ledger_integrity_report
+from transactions.services import TransferRequest, transfer_batch_create
+from transactions.tests.test_api import assert_problem, balance, ledger_size
+from transactions.tests.test_concurrency import assert_books_balance, customer_accounts, customer_total, in_thread
+
+D = Decimal
+URL = "/api/v1/transfers/batch/"
+
+
+def item(source, destination, amount: str, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return {"source_account": source.number, "destination_account": destination.number, "amount": amount, **extra}
+
+
+def test_independent_batch_posts_what_it_can(
+    api, account, second_account, other_account, customer, branch, savings_type
+):
+    from accounts.tests.factories import account_create
+
+    frozen = account_create(owner=customer, account_type=savings_type, branch=branch, balance=D("50"), status="frozen")
+    body = {
+        "mode": "independent",
+        "transfers": [
+            item(account, other_account, "600.00", description="first"),
+            item(account, other_account, "600.00"),  # would overspend after the first
+            item(account, second_account, "400.00"),
+            item(frozen, other_account, "1.00"),
+            item(other_account, account, "1.00"),  # not the caller's account
+        ],
+    }
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert (result["posted"], result["refused"]) == (2, 3)
+    statuses = [(r["status"], r.get("code")) for r in result["results"]]
+    assert statuses == [
+        ("posted", None),
+        ("refused", "insufficient_funds"),
+        ("posted", None),
+        ("refused", "account_not_active"),
+        ("refused", "account_not_found"),
+    ]
+    assert [r["index"] for r in result["results"]] == [0, 1, 2, 3, 4]
+    assert balance(account) == D("0.00")
+    assert balance(other_account) == D("1100.00")
+    assert balance(second_account) == D("400.00")
+    assert Journal.objects.get(pk=result["results"][0]["transaction"]).description == "first"
+    assert ledger_integrity_report().ok
+
+
+def test_atomic_batch_is_all_or_nothing(api, account, second_account, other_account):
+    good = [item(account, other_account, "100.00"), item(account, second_account, "200.00")]
+    before = ledger_size()
+    refused = assert_problem(
+        api.post(URL, {"mode": "atomic", "transfers": [*good, item(account, other_account, "700.01")]}, format="json"),
+        422,
+        "batch_refused",
+    )
+    assert refused["refused"] == [{"index": 2, "code": "insufficient_funds", "detail": refused["refused"][0]["detail"]}]
+    assert ledger_size() == before
+    assert balance(account) == D("1000.00")
+
+    response = api.post(URL, {"mode": "atomic", "transfers": good}, format="json")
+    assert response.status_code == 201
+    assert response.json()["posted"] == 2
+    assert balance(account) == D("700.00")
+
+
+def test_atomic_batch_with_foreign_account_writes_nothing(api, account, other_account):
+    before = ledger_size()
+    body = {"mode": "atomic", "transfers": [item(account, other_account, "1"), item(other_account, account, "1")]}
+    assert_problem(api.post(URL, body, format="json"), 422, "batch_refused")
+    assert ledger_size() == before
+
+
+@pytest.mark.parametrize(
+    ("transfers", "field"),
+    [
+        ([], "transfers"),
+        ("nope", "transfers"),
+        ([{"amount": "1"}], "transfers.0.source_account"),
+        (
+            [{"source_account": "x", "destination_account": "1010001000000012", "amount": "1"}],
+            "transfers.0.source_account",
+        ),
+        ([None], "transfers.0.non_field_errors"),
+    ],
+)
+def test_batch_bad_input_is_400(api, account, transfers, field):
+    before = ledger_size()
+    problem = assert_problem(
+        api.post(URL, {"mode": "atomic", "transfers": transfers}, format="json"), 400, "validation_error"
+    )
+    assert field in problem["errors"], problem["errors"]
+    assert ledger_size() == before
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"amount": "NaN"}, "amount"),
+        ({"amount": 1.5}, "amount"),
+        ({"amount": "1e3"}, "amount"),
+        ({"pay": 1}, "pay"),
+        ({"description": "x" * 141}, "description"),
+        ({"amount": "9" * 30}, "amount"),
+    ],
+)
+def test_batch_item_bad_fields(api, account, other_account, override, field):
+    body = {
+        "mode": "independent",
+        "transfers": [item(account, other_account, "1"), {**item(account, other_account, "1"), **override}],
+    }
+    problem = assert_problem(api.post(URL, body, format="json"), 400, "validation_error")
+    assert list(problem["errors"]) == [f"transfers.1.{field}"]
+
+
+def test_batch_amount_rules_are_the_service_rules(api, account, other_account):
+    body = {
+        "mode": "independent",
+        "transfers": [
+            item(account, other_account, "-5"),
+            item(account, other_account, "0.001"),
+            item(account, account, "1"),
+        ],
+    }
+    codes = [r["code"] for r in api.post(URL, body, format="json").json()["results"]]
+    assert codes == ["amount_not_positive", "too_many_decimal_places", "same_account"]
+
+
+def test_batch_limit_is_1000(api, account, other_account):
+    body = {"mode": "independent", "transfers": [item(account, other_account, "0.01")] * 1001}
+    assert_problem(api.post(URL, body, format="json"), 400, "validation_error")
+    body["transfers"] = body["transfers"][:1000]
+    response = api.post(URL, body, format="json")
+    assert response.json()["posted"] == 1000
+    assert balance(account) == D("990.00")
+
+
+def test_batch_is_idempotent(api, account, other_account):
+    body = {"mode": "atomic", "transfers": [item(account, other_account, "10")]}
+    first = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    second = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert first.json() == second.json() and second["Idempotent-Replayed"] == "true"
+    assert balance(account) == D("990.00")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_concurrent_batches_keep_the_books(transactional_db):
+    accounts = customer_accounts(6, D("1000.00"))
+    total = customer_total()
+
+    @in_thread
+    def client(seed: int) -> int:
+        rng = random.Random(seed)
+        posted = 0
+        for _ in range(5):
+            batch = [TransferRequest(*rng.sample(accounts, 2), D(rng.randint(1, 40000)) / 100) for _ in range(20)]
+            try:
+                outcomes = transfer_batch_create(transfers=batch, atomic=rng.random() < 0.5, initiated_by=None)
+            except ApplicationError as error:  # an atomic batch refused as a whole
+                assert error.code == "batch_refused"
+                continue
+            posted += sum(isinstance(outcome, Journal) for outcome in outcomes)
+        return posted
+
+    with ThreadPoolExecutor(8) as pool:
+        posted = sum(pool.map(client, range(8)))
+    assert Journal.objects.filter(kind="transfer").count() == posted
+    assert_books_balance(total)
+    assert not Account.objects.filter(kind="customer", balance__lt=0).exists()

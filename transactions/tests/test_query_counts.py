@@ -1,0 +1,91 @@
+"""Pin the number of queries each money operation makes, so it cannot silently grow.
+
+Counts are taken inside the test's own transaction, so each service's atomic block shows
+as SAVEPOINT + RELEASE (in production they are BEGIN and COMMIT).
+
+Issue 7 added one statement to every posting: the audit event (audit.services), which
+chains and inserts in a single INSERT ... ON CONFLICT ... RETURNING, written in the
+posting's own transaction (+1 below, marked "audit")."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from transactions.services import (
+    TransferRequest,
+    deposit_create,
+    journal_reverse,
+    transfer_batch_create,
+    transfer_create,
+    withdrawal_create,
+)
+from transactions.tests.test_batch import item
+
+D = Decimal
+
+
+def queries(work) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("operation", "expected"),
+    [
+        # savepoint, cash vault look-up, lock, insert journal, insert entries, update balances, audit, release
+        ("deposit", 8),
+        # ... plus today's debits for the daily limit
+        ("withdrawal", 9),
+        # savepoint, lock, today's debits, insert journal, insert entries, update balances, audit, release
+        ("transfer", 8),
+    ],
+)
+def test_service_query_counts(account, other_account, operation, expected):
+    work = {
+        "deposit": lambda: deposit_create(account=account, amount=D("1")),
+        "withdrawal": lambda: withdrawal_create(account=account, amount=D("1")),
+        "transfer": lambda: transfer_create(source=account, destination=other_account, amount=D("1")),
+    }[operation]
+    work()  # warm: the cash vault is made on first use
+    assert queries(work) == expected
+
+
+def test_reversal_query_count(account, other_account, teller):
+    journal = transfer_create(source=account, destination=other_account, amount=D("1"))
+    # savepoint, original legs, lock, already reversed?, insert journal, entries, balances, audit, release
+    assert queries(lambda: journal_reverse(journal=journal, reason="x", initiated_by=teller)) == 9
+
+
+@pytest.mark.parametrize("size", [1, 10, 500])
+def test_batch_query_count_does_not_grow_with_size(account, other_account, size):
+    batch = [TransferRequest(account, other_account, D("0.01"))] * size
+    # one audit event for the whole batch, whatever its size
+    assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 8
+
+
+def test_http_transfer_query_count(api, account, other_account):
+    def post() -> None:
+        response = api.post(
+            "/api/v1/transfers/",
+            item(account, other_account, "1"),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+        assert response.status_code == 201
+
+    # idempotency: savepoint, in-flight lock, key look-up, record, release (5);
+    # caller's roles, source and destination look-ups (3); is the destination a beneficiary
+    # still cooling off (1, issue 7); the transfer service (8, with audit)
+    assert queries(post) == 17
+
+
+def test_http_batch_query_count(api, account, other_account):
+    body = {"mode": "atomic", "transfers": [item(account, other_account, "0.01")] * 200}
+    # roles, sources, destinations, and the batch service (8, with audit)
+    assert queries(lambda: api.post("/api/v1/transfers/batch/", body, format="json")) == 11
