@@ -23,6 +23,9 @@ psql "$maintenance_url" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$db_name\""
 unset REDIS_URL
 export DATABASE_URL=$E2E_DATABASE_URL DEBUG=false LOG_LEVEL=${LOG_LEVEL:-WARNING} SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
 export FRONTEND_DIST_DIR="$PWD/frontend/dist"
+# Production settings (DEBUG off) but served over plain HTTP on loopback: without these the
+# server would redirect every request to https:// and mark its cookies Secure.
+export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
 "$VENV/bin/python" manage.py migrate --noinput -v0
 "$VENV/bin/python" manage.py seed_demo >/dev/null
 exec "$VENV/bin/gunicorn" bankingsystem.wsgi --bind "127.0.0.1:$E2E_PORT" --workers 2 --log-level warning
