@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 
 from django.db import connection, transaction
 
-# Tables partitioned by month on `created_at`; apps append theirs in their migration's table list.
-PARTITIONED_TABLES = ["transactions_entry"]
+# Tables partitioned by month on `created_at` (each by its app's migration).
+PARTITIONED_TABLES = ["transactions_entry", "audit_auditevent"]
 MONTHS_AHEAD = 3
 _NAME = re.compile(r"^(?P<table>.+)_y(?P<year>\d{4})m(?P<month>\d{2})$")
 
@@ -114,3 +114,71 @@ def partitions_ensure(*, today: date | None = None, months_ahead: int = MONTHS_A
                 cursor.execute(create_partition_sql(table, month))
             created.append(name)
     return created
+
+
+def partition_by_month(schema_editor, table: str, *, guards_sql: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Rebuild `table` under the same name as a table range-partitioned by month on
+    `created_at` (PostgreSQL only; a migration calls it in one transaction).
+
+    The rows, the id sequence's position, the indexes and the foreign-key and check
+    constraints, under their Django names, are carried over. PostgreSQL wants the partition
+    key in every unique index, so the primary key becomes (id, created_at) and each UNIQUE
+    constraint gains `created_at`: ids still come from one sequence, and the owner of a
+    column that must be unique on its own keeps it so (the audit chain's `seq` is handed
+    out under the chain head's lock and checked gapless by `audit_verify`). Row triggers
+    die with the old table: `guards_sql` recreates them on the parent, and PostgreSQL
+    clones them onto every partition, present and future. Partitions: every month that
+    holds rows, this month and MONTHS_AHEAD more, and the DEFAULT partition.
+    """
+    old = f"{table}_unpartitioned"
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('f', 'c', 'u') ORDER BY conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        constraint_names = {name for name, _, _ in constraints}
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        index_definitions = [
+            definition
+            for name, definition in cursor.fetchall()
+            if name != f"{table}_pkey" and name not in constraint_names  # constraints bring their own
+        ]
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (old_sequence,) = cursor.fetchone()
+        # Identifiers below come from migrations and the catalog, never from a request.
+        cursor.execute(f"SELECT last_value, is_called FROM {old_sequence}")  # noqa: S608
+        last_value, is_called = cursor.fetchone()
+        cursor.execute(f"SELECT date_trunc('month', min(created_at) AT TIME ZONE 'UTC') FROM \"{table}\"")  # noqa: S608
+        (oldest,) = cursor.fetchone()
+
+    schema_editor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+    schema_editor.execute(f'ALTER SEQUENCE {old_sequence} RENAME TO "{old}_id_seq"')
+    schema_editor.execute(f'ALTER INDEX "{table}_pkey" RENAME TO "{old}_pkey"')
+    for name, _, _ in constraints:  # free the names for the new table
+        schema_editor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name}_old"')
+    schema_editor.execute(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS) PARTITION BY RANGE (created_at)')
+    schema_editor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" PRIMARY KEY (id, created_at)')
+    schema_editor.execute(f'CREATE SEQUENCE "{table}_id_seq" OWNED BY "{table}".id')
+    schema_editor.execute(f"""ALTER TABLE "{table}" ALTER COLUMN id SET DEFAULT nextval('"{table}_id_seq"')""")
+    schema_editor.execute(f"""SELECT setval('"{table}_id_seq"', %s, %s)""", [last_value, is_called])
+
+    this_month = month_start(datetime.now(UTC).date())
+    month = oldest.date() if oldest else this_month
+    while month <= months_later(this_month, MONTHS_AHEAD):
+        schema_editor.execute(create_partition_sql(table, month))
+        month = months_later(month, 1)
+    schema_editor.execute(create_default_partition_sql(table))
+
+    schema_editor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')  # noqa: S608
+    schema_editor.execute(f'DROP TABLE "{old}"')
+    for definition in index_definitions:  # CREATE INDEX on the parent indexes every partition
+        schema_editor.execute(definition)
+    # Constraints last: deferred foreign-key checks queued by the copy would block CREATE INDEX.
+    for name, kind, definition in constraints:
+        if kind == "u":
+            definition = definition.replace(")", ", created_at)", 1)
+        schema_editor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+    if guards_sql:
+        schema_editor.execute(guards_sql)

@@ -70,11 +70,12 @@ def test_entries_are_partitioned_by_month_with_the_ledger_guards_on_each_partiti
 def test_beat_creates_partitions_ahead_once(db):
     later = months_later(this_month(), 6)
     created = partitions_ensure(today=later, months_ahead=1)
-    assert created == [partition_name(ENTRY_TABLE, later), partition_name(ENTRY_TABLE, months_later(later, 1))]
+    entry_partitions = [name for name in created if name.startswith(ENTRY_TABLE)]
+    assert entry_partitions == [partition_name(ENTRY_TABLE, later), partition_name(ENTRY_TABLE, months_later(later, 1))]
     assert partitions_ensure(today=later, months_ahead=1) == []
-    assert partitions_maintain() == []  # the migration already made this month's and the next three
+    assert partitions_maintain() == []  # the migrations already made this month's and the next three
     # A partition made later carries the guards too.
-    assert "entry_append_only" in triggers_on(created[0])
+    assert "entry_append_only" in triggers_on(entry_partitions[0])
 
 
 def test_guards_hold_on_a_partition_created_by_maintenance(account):
