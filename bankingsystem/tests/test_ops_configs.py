@@ -9,8 +9,10 @@
 - docker-compose.yml: the real docker compose v2 loads it (compose-spec validation);
 - Dockerfile: hadolint; gunicorn.conf.py: `gunicorn --check-config`;
 - Jenkinsfile: its stages call make targets that exist;
-- Loki and Alloy: no binary of either is installable here, so their files get documented
-  checks of our own (a schema of the Loki keys, an Alloy syntax and wiring check).
+- Loki and Alloy: no binary of either is installable here (Loki is AGPL, not on our
+  registries), so their files get documented checks of our own (a schema of the Loki keys,
+  an Alloy syntax and wiring check); the dashboards' LogQL queries are parsed by Grafana's
+  own LogQL grammar (@grafana/lezer-logql, monitoring/logql).
 
 A missing tool skips its test on a developer's machine and fails it in CI
 (`.ci/run` installs them and sets REQUIRE_OPS_TOOLS=1).
@@ -304,6 +306,43 @@ LOKI_SCHEMA = {
         "compactor": {"type": "object", "required": ["working_directory"]},
     },
 }
+
+
+def loki_queries() -> list[tuple[str, str]]:
+    """(where, expr) for every Loki panel query."""
+    return [
+        (f"{path.name}: {panel['title']}", target["expr"])
+        for path in dashboard_files()
+        for panel in json.loads(path.read_text())["panels"]
+        if panel.get("datasource", {}).get("type") == "loki"
+        for target in panel["targets"]
+    ]
+
+
+def test_every_logql_query_parses():
+    """Grafana's LogQL grammar (the one its query editor uses) finds no error node; a broken
+    query is caught, so the check can fail."""
+    checker = ROOT / "monitoring" / "logql"
+    if not (checker / "node_modules" / "@grafana" / "lezer-logql").exists():
+        tool("npm")
+        run("npm", "ci", "--no-audit", "--no-fund", cwd=checker)
+    queries = loki_queries()
+    assert queries, "the SRE overview has a logs panel"
+
+    def parse(exprs: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [tool("node"), "parse.mjs"],
+            input=json.dumps(exprs),
+            capture_output=True,
+            text=True,
+            cwd=checker,
+            timeout=60,
+        )
+
+    result = parse([expr for _, expr in queries])
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = parse(['{service="web" | json'])
+    assert broken.returncode == 1 and json.loads(broken.stdout)[0]["errors"]
 
 
 def test_loki_config_has_the_expected_shape():
