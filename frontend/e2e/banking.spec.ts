@@ -1,14 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { apiAccounts, ARTIFACTS, demo, inr, paise, signIn } from './helpers';
-
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
-  expect(report).toEqual([]);
-}
+import { apiAccounts, ARTIFACTS, demo, expectNoSeriousA11yViolations, inr, paise, signIn } from './helpers';
 
 test('sign in and see the dashboard with every account', async ({ page, request }) => {
   const accounts = await apiAccounts(request, demo('arjun'));
@@ -176,6 +168,13 @@ test('phone width and dark theme', async ({ page }) => {
   await signIn(page, demo('priya'));
   await expect(page.getByRole('navigation', { name: 'Main navigation (mobile)' })).toBeVisible();
   await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
+  // Pages beyond the four in the bottom bar sit behind "More".
+  await page.getByRole('navigation', { name: 'Main navigation (mobile)' }).getByRole('link', { name: 'More' }).click();
+  await expect(page.getByRole('heading', { name: 'More' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('link', { name: /Loans/ })).toBeVisible();
+  await page.screenshot({ path: `${ARTIFACTS}/more-phone.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+  await page.getByRole('navigation', { name: 'Main navigation (mobile)' }).getByRole('link', { name: 'Home' }).click();
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.setViewportSize({ width: 1360, height: 900 });

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const ARTIFACTS = 'e2e/artifacts';
@@ -34,3 +35,10 @@ export const paise = (amount: string) => {
 
 export const inr = (amount: string) =>
   new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR' }).format(amount as unknown as number);
+
+export async function expectNoSeriousA11yViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
+  expect(report).toEqual([]);
+}

@@ -28,4 +28,8 @@ export FRONTEND_DIST_DIR="$PWD/frontend/dist"
 export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
 "$VENV/bin/python" manage.py migrate --noinput -v0
 "$VENV/bin/python" manage.py seed_demo >/dev/null
+# Loan applications are scored by the credit model: a quick one (logistic regression only,
+# seconds) into a git-ignored var/ dir, kept between runs.
+export LOAN_MODEL_DIR="$PWD/var/e2e-loan-model"
+"$VENV/bin/python" manage.py train_loan_model --if-missing --only logistic_regression --output-dir "$LOAN_MODEL_DIR" >/dev/null
 exec "$VENV/bin/gunicorn" bankingsystem.wsgi --bind "127.0.0.1:$E2E_PORT" --workers 2 --log-level warning

@@ -22,4 +22,6 @@ export const handlers = [
       results: [account(), account({ number: '1010001000000020', balance: '130000.00', available_balance: '130000.00' })],
     }),
   ),
+  http.get('*/api/v1/notifications/', () => HttpResponse.json({ next: null, previous: null, results: [] })),
+  http.get('*/api/v1/announcements/', () => HttpResponse.json({ next: null, previous: null, results: [] })),
 ];

@@ -11,6 +11,9 @@ import { useMonthEntries, useRecentEntries, useStatements } from '@/features/das
 import { BalanceChart } from '@/features/dashboard/components/balance-chart';
 import { BalanceHero } from '@/features/dashboard/components/balance-hero';
 import { balanceHistory, monthFlow, trimQuietStart } from '@/features/dashboard/utils/summaries';
+import { useNotifications } from '@/features/notifications/api/notifications';
+import { AnnouncementBanner } from '@/features/notifications/components/announcement-banner';
+import { NotificationList } from '@/features/notifications/components/notification-list';
 import { EntryList } from '@/features/transactions/components/entry-list';
 import { totalsByCurrency } from '@/lib/money';
 
@@ -27,6 +30,7 @@ export function DashboardRoute() {
   const statements = useStatements(open.map((a) => ({ number: a.number, currency: currencyOf(a), balance: a.balance })));
   const month = useMonthEntries();
   const recent = useRecentEntries(8);
+  const unread = useNotifications({ unreadOnly: true, size: 5 });
 
   const totals = accounts.data
     ? totalsByCurrency(open.map((a) => ({ amount: a.balance, currency: currencyOf(a) })))
@@ -39,6 +43,7 @@ export function DashboardRoute() {
   return (
     <div className="stack" style={{ gap: '1.25rem' }}>
       <h1 className="visually-hidden">Home</h1>
+      <AnnouncementBanner />
       <div className="grid grid-2">
         <div className="stack" style={{ gap: '1.25rem' }}>
           <BalanceHero
@@ -57,16 +62,28 @@ export function DashboardRoute() {
             )}
           </Card>
         </div>
-        <Card aria-labelledby="recent-title">
-          <CardHead id="recent-title" title="Recent activity" action={<Link to="/history">See all</Link>} />
-          {recent.isPending ? (
-            <LoadingRows rows={4} />
-          ) : recent.error ? (
-            <ErrorState error={recent.error} onRetry={() => recent.refetch()} />
-          ) : (
-            <EntryList entries={recent.data ?? []} currencyOf={currencyFor} />
-          )}
-        </Card>
+        <div className="stack" style={{ gap: '1.25rem' }}>
+          <Card aria-labelledby="recent-title">
+            <CardHead id="recent-title" title="Recent activity" action={<Link to="/history">See all</Link>} />
+            {recent.isPending ? (
+              <LoadingRows rows={4} />
+            ) : recent.error ? (
+              <ErrorState error={recent.error} onRetry={() => recent.refetch()} />
+            ) : (
+              <EntryList entries={recent.data ?? []} currencyOf={currencyFor} />
+            )}
+          </Card>
+          <Card aria-labelledby="notifications-title">
+            <CardHead id="notifications-title" title="Notifications" action={<Link to="/notifications">See all</Link>} />
+            {unread.isPending ? (
+              <LoadingRows rows={2} label="Loading notifications" />
+            ) : unread.error ? (
+              <ErrorState error={unread.error} onRetry={() => unread.refetch()} />
+            ) : (
+              <NotificationList notifications={unread.data} emptyTitle="You are all caught up" />
+            )}
+          </Card>
+        </div>
       </div>
 
       <section aria-labelledby="accounts-title" className="stack">

@@ -1,22 +1,17 @@
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { BrandMark, ClockIcon, HomeIcon, ListIcon, LogoutIcon, MoonIcon, SendIcon, SunIcon, WalletIcon } from '@/components/ui/icons';
+import { BrandMark, ClockIcon, GridIcon, LogoutIcon, MoonIcon, SunIcon } from '@/components/ui/icons';
 import { formatCountdown, useIdleCountdown } from '@/lib/auth/idle';
 import { useSession } from '@/lib/auth/session';
 import { useTheme } from '@/lib/theme';
 
-const NAV: { to: string; label: string; icon: ReactNode }[] = [
-  { to: '/', label: 'Home', icon: <HomeIcon /> },
-  { to: '/accounts', label: 'Accounts', icon: <WalletIcon /> },
-  { to: '/transfer', label: 'Transfer', icon: <SendIcon /> },
-  { to: '/history', label: 'History', icon: <ListIcon /> },
-];
+import { MORE_NAV, PRIMARY_NAV, type NavItem } from './nav';
 
-function NavLinks() {
-  return NAV.map((item) => (
+function NavLinks({ items }: { items: NavItem[] }) {
+  return items.map((item) => (
     <NavLink key={item.to} to={item.to} end={item.to === '/'}>
       {item.icon}
       {item.label}
@@ -57,7 +52,7 @@ export function AppShell() {
           </span>
         </NavLink>
         <nav className="nav">
-          <NavLinks />
+          <NavLinks items={[...PRIMARY_NAV, ...MORE_NAV]} />
         </nav>
         <div className="sidebar-foot">
           <Button variant="ghost" onClick={() => setConfirmSignOut(true)} style={{ justifyContent: 'flex-start' }}>
@@ -109,7 +104,7 @@ export function AppShell() {
       </div>
 
       <nav className="bottom-nav" aria-label="Main navigation (mobile)">
-        <NavLinks />
+        <NavLinks items={[...PRIMARY_NAV, { to: '/more', label: 'More', icon: <GridIcon /> }]} />
       </nav>
 
       <Dialog open={warn && secondsLeft > 0} title="Still there?" onClose={reset}>

@@ -1,0 +1,19 @@
+import type { ReactNode } from 'react';
+
+import { BankIcon, BellIcon, ChatIcon, HomeIcon, ListIcon, SendIcon, WalletIcon } from '@/components/ui/icons';
+
+export type NavItem = { to: string; label: string; icon: ReactNode; hint?: string };
+
+/** On a phone these four sit in the bottom bar; the rest are behind "More". */
+export const PRIMARY_NAV: NavItem[] = [
+  { to: '/', label: 'Home', icon: <HomeIcon /> },
+  { to: '/accounts', label: 'Accounts', icon: <WalletIcon /> },
+  { to: '/transfer', label: 'Transfer', icon: <SendIcon /> },
+  { to: '/history', label: 'History', icon: <ListIcon /> },
+];
+
+export const MORE_NAV: NavItem[] = [
+  { to: '/loans', label: 'Loans', icon: <BankIcon />, hint: 'Apply, schedule, repay' },
+  { to: '/notifications', label: 'Notifications', icon: <BellIcon />, hint: 'Alerts and announcements' },
+  { to: '/support', label: 'Support', icon: <ChatIcon />, hint: 'Tickets and replies' },
+];
