@@ -185,3 +185,24 @@ frontend-e2e: frontend-build $(VENV)/.installed-run
 e2e: frontend-e2e
 
 frontend-test: frontend-drift frontend-unit
+
+# --- Backups (issue 12): pg_dump's custom format, restored into a fresh database -------------
+# make backup  DATABASE_URL=postgres://...            -> var/backups/bank-<UTC time>.dump
+# make restore DATABASE_URL=postgres://.../new_db BACKUP=var/backups/bank-....dump
+# restore refuses a database that already has tables: restore into a new one, check it
+# (`ledger_check`, `audit_verify`), then point the app at it.
+BACKUP_DIR ?= var/backups
+.PHONY: backup restore
+
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "set DATABASE_URL (PostgreSQL) to back up"; exit 1; }
+	@mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --no-owner --no-privileges --file "$(BACKUP_DIR)/bank-$$(date -u +%Y%m%dT%H%M%SZ).dump" "$(DATABASE_URL)"
+	@ls -1t $(BACKUP_DIR)/bank-*.dump | head -n 1
+
+restore:
+	@test -n "$(DATABASE_URL)" -a -n "$(BACKUP)" || { echo "set DATABASE_URL (the new database) and BACKUP (a .dump file)"; exit 1; }
+	psql "$(dir $(DATABASE_URL))postgres" -v ON_ERROR_STOP=1 -qc 'create database "$(notdir $(DATABASE_URL))"' 2>/dev/null || true
+	@test "$$(psql "$(DATABASE_URL)" -Atc "select count(*) from pg_tables where schemaname = 'public'")" = 0 || \
+		{ echo "$(notdir $(DATABASE_URL)) already has tables: restore into a new database"; exit 1; }
+	pg_restore --exit-on-error --no-owner --no-privileges --dbname "$(DATABASE_URL)" "$(BACKUP)"

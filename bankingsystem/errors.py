@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -146,6 +149,24 @@ def _json_problem(request: HttpRequest, status_code: int, code: str, detail: str
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own refusals outside DRF (a SuspiciousOperation): a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is 413, anything else (a bad Host, too many fields) 400.
+    Problem JSON for the API; Django's pages for the admin and the web app."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _json_problem(request, 413, "request_too_large", f"The request body is larger than {limit} bytes.")
+    return _json_problem(request, 400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not request.path.startswith("/api/"):
+        return defaults.permission_denied(request, exception)
+    return _json_problem(request, 403, "permission_denied", "You do not have permission to do this.")
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -38,5 +38,7 @@ urlpatterns = [
     re_path(r"^(?!(?:api|admin|static|assets)(?:/|$))[\w\-./]*$", spa.spa_index, name="spa"),
 ]
 
+handler400 = "bankingsystem.errors.handler400"
+handler403 = "bankingsystem.errors.handler403"
 handler404 = "bankingsystem.errors.handler404"
 handler500 = "bankingsystem.errors.handler500"

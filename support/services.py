@@ -138,6 +138,9 @@ def ticket_status_set(*, ticket: Ticket, status: str, actor: AbstractBaseUser) -
     return ticket
 
 
+ANNOUNCEMENT_YEARS = (2000, 2999)
+
+
 @transaction.atomic
 def announcement_publish(
     *,
@@ -149,6 +152,16 @@ def announcement_publish(
     ends_at: datetime | None,
     actor: AbstractBaseUser,
 ) -> Announcement:
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        # Far-off years are typos (0397 for 2039), and before 1900 local time zones have
+        # seconds in their offsets, which no ISO 8601 client parses.
+        if moment is not None and not ANNOUNCEMENT_YEARS[0] <= moment.year <= ANNOUNCEMENT_YEARS[1]:
+            raise ApplicationError(
+                "date_out_of_range",
+                f"Announcements run between the years {ANNOUNCEMENT_YEARS[0]} and {ANNOUNCEMENT_YEARS[1]}.",
+                status=400,
+                field=field,
+            )
     if ends_at is not None and ends_at <= starts_at:
         raise ApplicationError(
             "ends_before_start", "An announcement ends after it starts.", status=400, field="ends_at"

@@ -75,6 +75,13 @@ def test_announcements(api, customer, admin_user, teller):
     assert api.post(f"/api/v1/announcements/{live.pk}/read/").status_code == 204  # idempotent
     assert api.get("/api/v1/announcements/").json()["results"][0]["is_read"] is True
     assert [a["title"] for a in client_for(teller).get("/api/v1/announcements/").json()["results"]] == ["Staff only"]
+    typo = {"title": "T", "body": "B", "starts_at": "0397-01-29T03:00:11+00:55"}
+    refused = client_for(admin_user).post("/api/v1/announcements/", typo)
+    assert (refused.status_code, refused.json()["code"], list(refused.json()["errors"])) == (
+        400,
+        "date_out_of_range",
+        ["starts_at"],
+    )
     body = {"title": "T", "body": "B", "starts_at": now.isoformat()}
     assert client_for(teller).post("/api/v1/announcements/", body).status_code == 403
     assert client_for(admin_user).post("/api/v1/announcements/", body).status_code == 201
