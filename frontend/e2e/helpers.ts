@@ -42,3 +42,13 @@ export async function expectNoSeriousA11yViolations(page: Page) {
   const report = serious.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
   expect(report).toEqual([]);
 }
+
+/** A brand-new customer through the API (tests that change passwords or PINs leave the demo ones alone). */
+export async function registerCustomer(request: APIRequestContext, prefix: string) {
+  const user = { username: `${prefix}${Date.now()}`, password: 'Godavari-delta-2026' };
+  const response = await request.post('/api/v1/auth/register/', {
+    data: { ...user, email: `${user.username}@example.in`, first_name: 'Meera', last_name: 'Iyer' },
+  });
+  expect(response.ok()).toBeTruthy();
+  return user;
+}

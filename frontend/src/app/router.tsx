@@ -3,13 +3,15 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { AppShell } from '@/components/layout/app-shell';
 import { RequireAuth } from '@/lib/auth/session';
 
-import { LoginRoute, RegisterRoute } from './routes/auth';
+import { ForgotPasswordRoute, LoginRoute, RegisterRoute, ResetPasswordRoute } from './routes/auth';
 
 // Pages behind sign-in load on first visit (the chart library only with the dashboard),
 // so the sign-in page comes up with the smallest bundle.
 export const routes: RouteObject[] = [
   { path: '/login', element: <LoginRoute /> },
   { path: '/register', element: <RegisterRoute /> },
+  { path: '/forgot-password', element: <ForgotPasswordRoute /> },
+  { path: '/reset-password', element: <ResetPasswordRoute /> },
   {
     element: (
       <RequireAuth>
@@ -33,6 +35,7 @@ export const routes: RouteObject[] = [
         path: 'notifications',
         lazy: async () => ({ Component: (await import('./routes/notifications')).NotificationsRoute }),
       },
+      { path: 'profile', lazy: async () => ({ Component: (await import('./routes/profile')).ProfileRoute }) },
       { path: 'support', lazy: async () => ({ Component: (await import('./routes/support')).SupportRoute }) },
       { path: 'support/:id', lazy: async () => ({ Component: (await import('./routes/support')).TicketRoute }) },
       { path: '*', lazy: async () => ({ Component: (await import('./routes/not-found')).NotFoundRoute }) },

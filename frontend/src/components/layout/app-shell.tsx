@@ -93,9 +93,10 @@ export function AppShell() {
             >
               <LogoutIcon />
             </Button>
-            <span className="avatar" aria-hidden="true">
+            <NavLink to="/profile" className="avatar" title="Profile and security">
               {initials}
-            </span>
+              <span className="visually-hidden"> · Profile</span>
+            </NavLink>
           </div>
         </header>
         <main id="main" className="content" tabIndex={-1}>

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-import { BankIcon, BellIcon, ChatIcon, HomeIcon, ListIcon, SendIcon, WalletIcon } from '@/components/ui/icons';
+import { BankIcon, BellIcon, ChatIcon, HomeIcon, ListIcon, SendIcon, UserIcon, WalletIcon } from '@/components/ui/icons';
 
 export type NavItem = { to: string; label: string; icon: ReactNode; hint?: string };
 
@@ -16,4 +16,5 @@ export const MORE_NAV: NavItem[] = [
   { to: '/loans', label: 'Loans', icon: <BankIcon />, hint: 'Apply, schedule, repay' },
   { to: '/notifications', label: 'Notifications', icon: <BellIcon />, hint: 'Alerts and announcements' },
   { to: '/support', label: 'Support', icon: <ChatIcon />, hint: 'Tickets and replies' },
+  { to: '/profile', label: 'Profile', icon: <UserIcon />, hint: 'Details, password, PIN, two-step sign-in' },
 ];

@@ -1,7 +1,9 @@
-import { ShieldIcon } from './icons';
-import { Field } from './field';
+import { useState } from 'react';
 
-import type { StepUpHeader } from '@/lib/api/step-up';
+import { isStepUp, stepUpHeader, type StepUp, type StepUpHeader } from '@/lib/api/step-up';
+
+import { Field } from './field';
+import { ShieldIcon } from './icons';
 
 type Props = { message: string; header: StepUpHeader; value: string; onChange: (value: string) => void };
 
@@ -27,4 +29,36 @@ export function StepUpField({ message, header, value, onChange }: Props) {
       </Field>
     </>
   );
+}
+
+/**
+ * A form's step-up state: `ask(error)` shows the prompt when the bank asked for a code or PIN
+ * (and says so), `proof` is what to send with the retry, `field` is the prompt itself.
+ */
+export function useStepUpPrompt() {
+  const [asked, setAsked] = useState<{ message: string; header: StepUpHeader } | null>(null);
+  const [code, setCode] = useState('');
+  const proof: StepUp | undefined = asked && code.trim() ? { header: asked.header, code: code.trim() } : undefined;
+  return {
+    proof,
+    ask(error: unknown): boolean {
+      if (!isStepUp(error)) return false;
+      const header = stepUpHeader(error);
+      // The first ask gets plain words (the API's names its headers); a refusal keeps the API's reason.
+      const message =
+        error.code === 'step_up_required'
+          ? header === 'X-Transaction-PIN'
+            ? 'To confirm it is you, enter your transaction PIN.'
+            : 'To confirm it is you, enter a fresh code from your authenticator app.'
+          : error.message;
+      setAsked({ message, header });
+      setCode('');
+      return true;
+    },
+    reset() {
+      setAsked(null);
+      setCode('');
+    },
+    field: asked ? <StepUpField message={asked.message} header={asked.header} value={code} onChange={setCode} /> : null,
+  };
 }

@@ -15,7 +15,12 @@ import type { paths } from './schema';
 export type { components, paths } from './schema';
 
 const REFRESH_MARGIN_SECONDS = 30;
-const PUBLIC_PATHS = ['/api/v1/auth/token/', '/api/v1/auth/register/'];
+const PUBLIC_PATHS = [
+  '/api/v1/auth/token/',
+  '/api/v1/auth/register/',
+  '/api/v1/auth/password/reset/',
+  '/api/v1/auth/password/reset/confirm/',
+];
 
 export const api = createClient<paths>({
   baseUrl: globalThis.location?.origin ?? '',

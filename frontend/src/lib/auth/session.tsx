@@ -11,7 +11,7 @@ import { api, unwrap, type components } from '../api/client';
 import { getTokens, onTokensChange, setTokens, type Tokens } from './tokens';
 
 export type Me = components['schemas']['MeOutput'];
-export type SignOutReason = 'user' | 'idle' | 'expired';
+export type SignOutReason = 'user' | 'idle' | 'expired' | 'password';
 
 type Session = {
   user: Me | undefined;
