@@ -206,3 +206,10 @@ restore:
 	@test "$$(psql "$(DATABASE_URL)" -Atc "select count(*) from pg_tables where schemaname = 'public'")" = 0 || \
 		{ echo "$(notdir $(DATABASE_URL)) already has tables: restore into a new database"; exit 1; }
 	pg_restore --exit-on-error --no-owner --no-privileges --dbname "$(DATABASE_URL)" "$(BACKUP)"
+
+# --- The bank workload under faults (issue 12) ----------------------------------------------
+# Its own throwaway PostgreSQL cluster and Redis; prints a summary, exit 1 on any anomaly.
+CHAOS_DURATION ?= 180
+.PHONY: chaos
+chaos: $(VENV)/.installed-dev
+	$(BIN)/python -m chaos --duration $(CHAOS_DURATION) $(CHAOS_ARGS)
