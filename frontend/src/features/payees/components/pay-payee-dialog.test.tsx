@@ -18,9 +18,9 @@ const payee = {
   routing_code: '1010002',
   is_own_bank: true,
   status: 'active',
-  cooling_off_until: null,
+  cooling_off_until: '2026-11-20T10:00:00+05:30',
   created_at: '2026-11-20T10:00:00+05:30',
-} as Payee;
+} satisfies Payee;
 const accounts = [{ number: '1010001000000012', label: 'Savings •• 0012', currency: 'INR' }];
 
 describe('PayPayeeDialog', () => {
