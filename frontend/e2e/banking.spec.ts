@@ -61,7 +61,7 @@ test('transfer to another customer: double-clicking Send pays once, both balance
 
   await signIn(page, demo('arjun'));
   await page.getByRole('link', { name: 'Transfer' }).first().click();
-  await page.getByLabel('From').selectOption(source.number);
+  await page.getByLabel('From', { exact: true }).selectOption(source.number);
   await page.getByRole('button', { name: 'Someone else' }).click();
   await page.getByLabel("Recipient's account number").fill(target.number);
   await page.getByLabel('Amount').fill('1,234.50');

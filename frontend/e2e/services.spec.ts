@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { ARTIFACTS, demo, expectNoSeriousA11yViolations, signIn } from './helpers';
+import { apiAccounts, ARTIFACTS, demo, expectNoSeriousA11yViolations, inr, signIn } from './helpers';
 
 test('apply for a loan: the risk estimate first, then the application and its status', async ({ page }) => {
   await signIn(page, demo('arjun'));
@@ -31,8 +31,62 @@ test('apply for a loan: the risk estimate first, then the application and its st
   await expect(page.getByText(/Submitted|Under review/).first()).toBeVisible();
 
   await page.getByRole('link', { name: 'Loans' }).first().click();
-  await expect(page.getByRole('link', { name: /Electronics loan #\d+/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: /Electronics loan #\d+/ }).first()).toBeVisible();
   await expectNoSeriousA11yViolations(page);
+});
+
+test('a disbursed loan shows its schedule and takes a repayment once, however often Pay is clicked', async ({
+  page,
+  request,
+}) => {
+  const token = async (user: { username: string; password: string }) => {
+    const response = await request.post('/api/v1/auth/token/', { data: user });
+    return { Authorization: `Bearer ${((await response.json()) as { access: string }).access}` };
+  };
+  const arjun = await token(demo('arjun'));
+  const account = (await apiAccounts(request, demo('arjun'))).find((a) => a.account_type.code === 'savings')!;
+  const profile = {
+    product: 'personal', amount: '60000.00', term_months: 12, purpose: 'repairs', checking_balance: '20000.00',
+    savings_balance: '90000.00', employment_years: 8, monthly_income: '95000.00', credit_history: 'existing_paid_duly',
+    other_debtors: 'none', residence_years: 5, property: 'real_estate', age: 41, other_installment_plans: 'none',
+    housing: 'own', existing_credits: 1, job: 'skilled', dependants: 1, has_telephone: true, account: account.number,
+  };
+  const applied = await request.post('/api/v1/loans/', { data: profile, headers: arjun });
+  expect(applied.status()).toBe(201);
+  const loan = (await applied.json()) as { id: number };
+  // A loan officer approves and pays it out (the staff side is not this app).
+  const officer = await token({ username: 'loanofficer', password: 'loans-demo-2026' });
+  const decided = await request.post(`/api/v1/loans/${loan.id}/decision/`, {
+    data: { outcome: 'approve', reason: 'E2E: good history' },
+    headers: officer,
+  });
+  expect(decided.status()).toBe(200);
+  const disbursed = await request.post(`/api/v1/loans/${loan.id}/disburse/`, {
+    headers: { ...officer, 'Idempotency-Key': `e2e-disburse-${loan.id}` },
+  });
+  expect(disbursed.status()).toBe(200);
+
+  const keys: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith(`/loans/${loan.id}/repayments/`)) keys.push(r.headers()['idempotency-key'] ?? '');
+  });
+  await signIn(page, demo('arjun'));
+  await page.goto(`/loans/${loan.id}`);
+  await expect(page.getByText('Active', { exact: true })).toBeVisible();
+  const schedule = page.getByRole('region', { name: 'Repayment schedule' });
+  await expect(schedule.getByRole('row')).toHaveCount(13);
+  await expectNoSeriousA11yViolations(page);
+  await page.screenshot({ path: `${ARTIFACTS}/loan-detail.png`, fullPage: true });
+
+  await page.getByRole('button', { name: 'Repay' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Repay' });
+  await dialog.getByLabel('Amount').fill('5,000');
+  await dialog.getByRole('button', { name: 'Pay now' }).dblclick();
+  await expect(page.getByText('Paid ₹5,000.00')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Payments' })).toContainText(inr('5000.00'));
+  expect(new Set(keys).size).toBe(1);
+  const repayments = await request.get(`/api/v1/loans/${loan.id}/repayments/`, { headers: arjun });
+  expect(((await repayments.json()) as { results: unknown[] }).results).toHaveLength(1);
 });
 
 test('open a support ticket, reply in its thread, follow its status', async ({ page }) => {

@@ -35,6 +35,8 @@ export const routes: RouteObject[] = [
         path: 'notifications',
         lazy: async () => ({ Component: (await import('./routes/notifications')).NotificationsRoute }),
       },
+      { path: 'cards', lazy: async () => ({ Component: (await import('./routes/cards')).CardsRoute }) },
+      { path: 'payees', lazy: async () => ({ Component: (await import('./routes/payees')).PayeesRoute }) },
       { path: 'profile', lazy: async () => ({ Component: (await import('./routes/profile')).ProfileRoute }) },
       { path: 'support', lazy: async () => ({ Component: (await import('./routes/support')).SupportRoute }) },
       { path: 'support/:id', lazy: async () => ({ Component: (await import('./routes/support')).TicketRoute }) },

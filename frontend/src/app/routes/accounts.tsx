@@ -2,22 +2,27 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 
 import { Button } from '@/components/ui/button';
+import { Field } from '@/components/ui/field';
 import { Card, CardHead, PageHead } from '@/components/ui/card';
-import { DownloadIcon, PlusIcon, SendIcon, WalletIcon } from '@/components/ui/icons';
+import { CashIcon, DownloadIcon, PlusIcon, SendIcon, WalletIcon } from '@/components/ui/icons';
 import { Amount } from '@/components/ui/money';
 import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
 import { Summary } from '@/components/ui/summary';
 import { useToast } from '@/components/ui/toast';
 import {
   currencyOf,
+  downloadMonthlyStatementPdf,
   downloadStatementCsv,
+  recentMonths,
   useAccount,
+  useInterest,
   useAccounts,
   useStatement,
 } from '@/features/accounts/api/accounts';
 import { AccountBadges, accountLabel } from '@/features/accounts/components/account-badges';
 import { AccountCard } from '@/features/accounts/components/account-card';
 import { OpenAccountDialog } from '@/features/accounts/components/open-account-dialog';
+import { CashDialog } from '@/features/cash/components/cash-dialog';
 import { EntryList } from '@/features/transactions/components/entry-list';
 import { errorMessage } from '@/lib/api/problem';
 import { formatAccountNumber, formatDate, formatRate } from '@/lib/format';
@@ -69,16 +74,20 @@ export function AccountDetailRoute() {
   const statement = useStatement(number, 10, account.isSuccess);
   const notify = useToast();
   const [downloading, setDownloading] = useState(false);
+  const [cash, setCash] = useState<null | 'deposit' | 'withdrawal'>(null);
+  const months = recentMonths(12);
+  const [month, setMonth] = useState(months[1] ?? months[0]!);
+  const interest = useInterest(number, account.isSuccess);
 
   if (account.isPending) return <LoadingRows rows={4} label="Loading account" />;
   if (account.error) return <ErrorState error={account.error} onRetry={() => account.refetch()} />;
   const a = account.data;
   const currency = currencyOf(a);
 
-  const download = async () => {
+  const download = async (format: 'csv' | 'pdf') => {
     setDownloading(true);
     try {
-      await downloadStatementCsv(a.number);
+      await (format === 'csv' ? downloadStatementCsv(a.number) : downloadMonthlyStatementPdf(a.number, month));
       notify('Statement downloaded');
     } catch (error) {
       notify(errorMessage(error), 'error');
@@ -123,7 +132,17 @@ export function AccountDetailRoute() {
                 <SendIcon width={18} height={18} /> Transfer
               </Link>
             )}
-            <Button variant="secondary" onClick={download} loading={downloading}>
+            {a.status === 'active' && (
+              <>
+                <Button variant="secondary" onClick={() => setCash('deposit')}>
+                  <CashIcon width={18} height={18} /> Deposit
+                </Button>
+                <Button variant="secondary" onClick={() => setCash('withdrawal')}>
+                  <CashIcon width={18} height={18} /> Withdraw
+                </Button>
+              </>
+            )}
+            <Button variant="secondary" onClick={() => download('csv')} loading={downloading}>
               <DownloadIcon width={18} height={18} /> Statement (CSV)
             </Button>
           </div>
@@ -142,6 +161,51 @@ export function AccountDetailRoute() {
           />
         </Card>
       </div>
+      <div className="grid grid-2" style={{ marginTop: '1.25rem' }}>
+        <Card aria-labelledby="interest-title">
+          <CardHead id="interest-title" title="Interest" />
+          {interest.isPending ? (
+            <LoadingRows rows={3} label="Loading interest" />
+          ) : interest.error ? (
+            <ErrorState error={interest.error} onRetry={() => interest.refetch()} />
+          ) : (
+            <Summary
+              rows={[
+                ['Rate', `${formatRate(interest.data.annual_rate ?? undefined)} a year`],
+                [
+                  'Earned so far, not yet paid',
+                  <span data-testid="interest-accrued">
+                    <Amount value={interest.data.accrued_to_date} currency={interest.data.currency} />
+                  </span>,
+                ],
+                ['Paid in to date', <Amount value={interest.data.posted_total} currency={interest.data.currency} />],
+                ['Paid through', interest.data.posted_through ? formatDate(interest.data.posted_through) : 'Not yet'],
+                ['Paid', interest.data.product?.posting_period],
+                ['Worked out', interest.data.product?.calculation_method.replace(/_/g, ' ')],
+              ]}
+            />
+          )}
+        </Card>
+        <Card aria-labelledby="monthly-title">
+          <CardHead id="monthly-title" title="Monthly statement" />
+          <div className="stack">
+            <Field label="Month">
+              <select className="input" value={month} onChange={(e) => setMonth(e.target.value)}>
+                {months.map((m) => (
+                  <option key={m} value={m}>
+                    {new Intl.DateTimeFormat('en-IN', { month: 'long', year: 'numeric' }).format(new Date(`${m}-01T00:00`))}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <div>
+              <Button variant="secondary" onClick={() => download('pdf')} loading={downloading}>
+                <DownloadIcon width={18} height={18} /> Download PDF
+              </Button>
+            </div>
+          </div>
+        </Card>
+      </div>
       <Card aria-labelledby="mini-title" style={{ marginTop: '1.25rem' }}>
         <CardHead
           id="mini-title"
@@ -156,6 +220,7 @@ export function AccountDetailRoute() {
           <EntryList entries={statement.data} currencyOf={() => currency} showBalance />
         )}
       </Card>
+      {cash && <CashDialog kind={cash} account={a.number} currency={currency} onClose={() => setCash(null)} />}
     </>
   );
 }

@@ -1,14 +1,23 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { Button } from '@/components/ui/button';
 import { Card, PageHead } from '@/components/ui/card';
 import { ErrorState, LoadingRows } from '@/components/ui/states';
-import { currencyOf, useAccounts } from '@/features/accounts/api/accounts';
+import { DownloadIcon } from '@/components/ui/icons';
+import { useToast } from '@/components/ui/toast';
+import {
+  currencyOf,
+  downloadEverythingCsv,
+  downloadMonthlyStatementPdf,
+  recentMonths,
+  useAccounts,
+} from '@/features/accounts/api/accounts';
 import { accountLabel } from '@/features/accounts/components/account-badges';
 import { useTransactions, type HistoryFilters } from '@/features/transactions/api/transactions';
 import { EntryList } from '@/features/transactions/components/entry-list';
 import { HistoryFiltersForm } from '@/features/transactions/components/history-filters';
+import { errorMessage } from '@/lib/api/problem';
 
 const FILTER_NAMES = ['q', 'account', 'kind', 'direction', 'date_from', 'date_to', 'min_amount', 'max_amount'] as const;
 
@@ -28,10 +37,40 @@ export function HistoryRoute() {
   const history = useTransactions(filters);
   const entries = history.data?.pages.flatMap((page) => page.results) ?? [];
   const filtered = Object.keys(filters).length > 0;
+  const notify = useToast();
+  const [exporting, setExporting] = useState<null | 'csv' | 'pdf'>(null);
+  const exportAs = async (format: 'csv' | 'pdf') => {
+    setExporting(format);
+    try {
+      await (format === 'csv'
+        ? downloadEverythingCsv()
+        : downloadMonthlyStatementPdf(filters.account!, recentMonths(1)[0]!));
+      notify(format === 'csv' ? 'History downloaded (CSV)' : "This month's statement downloaded (PDF)");
+    } catch (error) {
+      notify(errorMessage(error), 'error');
+    } finally {
+      setExporting(null);
+    }
+  };
 
   return (
     <>
-      <PageHead title="Transaction history" subtitle="Every movement on your accounts, newest first." />
+      <PageHead
+        title="Transaction history"
+        subtitle="Every movement on your accounts, newest first."
+        action={
+          <div className="row" style={{ gap: '0.5rem', flexWrap: 'wrap' }}>
+            <Button variant="secondary" onClick={() => exportAs('csv')} loading={exporting === 'csv'}>
+              <DownloadIcon width={18} height={18} /> Export CSV
+            </Button>
+            {filters.account && (
+              <Button variant="secondary" onClick={() => exportAs('pdf')} loading={exporting === 'pdf'}>
+                <DownloadIcon width={18} height={18} /> This month (PDF)
+              </Button>
+            )}
+          </div>
+        }
+      />
       <div className="stack" style={{ gap: '1.25rem' }}>
         <Card>
           <HistoryFiltersForm

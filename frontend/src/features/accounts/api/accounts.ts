@@ -76,3 +76,29 @@ export function useOpenAccount() {
 export function downloadStatementCsv(number: string): Promise<void> {
   return downloadFile(`/api/v1/accounts/${number}/statement/?format=csv`, `statement-${number}.csv`);
 }
+
+export function useInterest(number: string, enabled = true) {
+  return useQuery({
+    queryKey: ['accounts', number, 'interest'],
+    queryFn: () => unwrap(api.GET('/api/v1/accounts/{number}/interest/', { params: { path: { number } } })),
+    enabled,
+  });
+}
+
+/** A month's statement as PDF (issued, or computed now for the current month). */
+export function downloadMonthlyStatementPdf(number: string, month: string): Promise<void> {
+  return downloadFile(`/api/v1/accounts/${number}/statements/${month}/?format=pdf`, `statement-${number}-${month}.pdf`);
+}
+
+/** Everything on all of one's own accounts as one CSV (GET /export/). */
+export function downloadEverythingCsv(): Promise<void> {
+  return downloadFile('/api/v1/export/', 'transactions.csv');
+}
+
+/** The last `count` months as YYYY-MM, this month first. */
+export function recentMonths(count: number, today = new Date()): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const date = new Date(today.getFullYear(), today.getMonth() - i, 1);
+    return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}`;
+  });
+}
