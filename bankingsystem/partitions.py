@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from django.db import connection, transaction
 
 # Tables partitioned by month on `created_at` (each by its app's migration).
-PARTITIONED_TABLES = ["transactions_entry", "audit_auditevent"]
+PARTITIONED_TABLES = ["transactions_entry", "audit_auditevent", "risk_transferscore"]
 MONTHS_AHEAD = 3
 _NAME = re.compile(r"^(?P<table>.+)_y(?P<year>\d{4})m(?P<month>\d{2})$")
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "transactions",
     "loans",
     "interest",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,12 @@ OTP_LOGIN_CHALLENGE_SECONDS = env.int("OTP_LOGIN_CHALLENGE_SECONDS", default=300
 
 # Step-up: a transfer of at least this amount needs a fresh OTP (or the PIN).
 STEP_UP_TRANSFER_AMOUNT = Decimal(env.str("STEP_UP_TRANSFER_AMOUNT", default="50000.00"))
+
+# Fraud screening of transfers (risk/): scores in 0..1; SAFE below the first threshold,
+# SUSPICIOUS (posted, alert raised) up to the second, CRITICAL (held for review) above it.
+FRAUD_SCREENING = env.bool("FRAUD_SCREENING", default=True)
+FRAUD_SUSPICIOUS_THRESHOLD = env.float("FRAUD_SUSPICIOUS_THRESHOLD", default=0.5)
+FRAUD_CRITICAL_THRESHOLD = env.float("FRAUD_CRITICAL_THRESHOLD", default=0.8)
 TRANSACTION_PIN_MAX_ATTEMPTS = env.int("TRANSACTION_PIN_MAX_ATTEMPTS", default=5)
 TRANSACTION_PIN_LOCK_MINUTES = env.int("TRANSACTION_PIN_LOCK_MINUTES", default=30)
 

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("statements.urls")),
     path("", include("interbank.urls")),
     path("", include("interest.urls")),
+    path("", include("risk.urls")),
 ]
 
 urlpatterns = [

@@ -30,6 +30,7 @@ from customers import roles
 from customers.permissions import IsAuditor, IsTeller
 from customers.stepup import STEP_UP_PARAMETERS, step_up
 from payments.services import beneficiary_in_cooling_off, beneficiary_transfer_create
+from risk.services import transfer_screen
 
 from . import services
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -258,6 +259,16 @@ def _transfer_needs_step_up(request: Request) -> bool:
     return amount >= settings.STEP_UP_TRANSFER_AMOUNT and not is_replay(request)
 
 
+class HeldTransferSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["held"])
+    hold = serializers.IntegerField()
+    alert = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+    source_account = serializers.CharField()
+    destination_account = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class TransferApi(APIView):
     throttle_scope = "money"
 
@@ -269,7 +280,7 @@ class TransferApi(APIView):
 
     @extend_schema(
         request=TransferInputSerializer,
-        responses={201: ReceiptSerializer},
+        responses={201: ReceiptSerializer, 202: HeldTransferSerializer},
         parameters=[IDEMPOTENCY_PARAMETER, *STEP_UP_PARAMETERS],
     )
     @step_up(action="transfer", when=_transfer_needs_step_up)  # outside the money transaction: see customers.stepup
@@ -289,14 +300,26 @@ class TransferApi(APIView):
         # whichever endpoint pays it (issue 7).
         payee = beneficiary_in_cooling_off(owner_user=request.user, destination=destination)
         move = partial(beneficiary_transfer_create, beneficiary=payee) if payee else services.transfer_create
-        journal = move(
-            source=source,
-            destination=destination,
-            amount=data.validated_data["amount"],
-            description=data.validated_data["description"],
-            initiated_by=request.user,
-        )
-        return receipt_response(journal, request.user, status.HTTP_201_CREATED)
+        transfer = {
+            "source": source,
+            "destination": destination,
+            "amount": data.validated_data["amount"],
+            "description": data.validated_data["description"],
+            "initiated_by": request.user,
+        }
+        if not settings.FRAUD_SCREENING:
+            return receipt_response(move(**transfer), request.user, status.HTTP_201_CREATED)
+        screened = transfer_screen(**transfer, move=move)
+        if screened.held:
+            # Nothing posted: the money is set aside until staff review the alert (202).
+            body = HeldTransferSerializer(
+                {"status": "held", "hold": screened.hold.pk, "alert": screened.alert.pk,
+                 "amount": screened.hold.amount, "source_account": source.number,
+                 "destination_account": destination.number,
+                 "detail": "This transfer is held for a security review; the amount is set aside, not sent."}
+            ).data  # fmt: skip
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return receipt_response(screened.journal, request.user, status.HTTP_201_CREATED)
 
 
 class TransferItemsField(serializers.Field):

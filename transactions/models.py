@@ -105,3 +105,35 @@ class ArchivedEntryTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.account_id} {self.amount}"
+
+
+class Hold(models.Model):
+    """Money set aside on an account without moving it: a transfer that fraud screening
+    stopped for review. The account's `held_amount` carries the total of its pending holds,
+    so its available balance is lower while nothing is posted; release posts the transfer
+    as an ordinary balanced journal, void just lifts the hold."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        RELEASED = "released", "Released (posted)"
+        VOIDED = "voided", "Voided"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="holds")
+    destination = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    amount = money_field(default=None)
+    description = models.CharField(max_length=255, blank=True)
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="hold")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["account", "status"], name="hold_account_status_idx")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="hold_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk} {self.amount} on {self.account_id} ({self.status})"

@@ -46,6 +46,7 @@ STAFF_GET = {
     "audit/events/": {roles.AUDITOR, roles.ADMIN},
     "audit/verify/": {roles.AUDITOR, roles.ADMIN},
     "closed-accounts/": STAFF,
+    "risk/alerts/": STAFF,
 }
 # Money moves only tellers and administrators make for customers (and customers on their own accounts).
 MONEY = {

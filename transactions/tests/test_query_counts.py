@@ -81,8 +81,10 @@ def test_http_transfer_query_count(api, account, other_account):
 
     # idempotency: savepoint, in-flight lock, key look-up, record, release (5);
     # caller's roles, source and destination look-ups (3); is the destination a beneficiary
-    # still cooling off (1, issue 7); the transfer service (8, with audit)
-    assert queries(post) == 17
+    # still cooling off (1, issue 7); the transfer service (8, with audit); fraud screening
+    # (5, issue 6): its savepoint pair, the sender's recent debits (their counterparties too,
+    # one more, once there are any), the active model (unpickled once per process), the score
+    assert queries(post) == 22
 
 
 def test_http_batch_query_count(api, account, other_account):

@@ -1120,6 +1120,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Fraud alerts, newest first (staff); `?status=open` for the review queue. */
+        get: operations["v1_risk_alerts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/alerts/{id}/{action}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Review an alert (tellers and administrators). Held transfers: `release` posts it,
+         *     `reject` voids the hold. Posted ones: `dismiss` or `confirm`.
+         */
+        post: operations["v1_risk_alerts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/standing-orders/": {
         parameters: {
             query?: never;
@@ -1852,6 +1889,37 @@ export interface components {
             /** @default  */
             description: string;
         };
+        FraudAlertOutput: {
+            readonly id: number;
+            source_account: string;
+            destination_account: string | null;
+            /** Format: decimal */
+            amount: string;
+            /** Format: double */
+            score: number;
+            verdict: components["schemas"]["VerdictEnum"];
+            /** Format: int64 */
+            model_version?: number | null;
+            features: unknown;
+            readonly held: boolean;
+            journal_reference?: string | null;
+            status?: components["schemas"]["FraudAlertOutputStatusEnum"];
+            reviewed_by?: string | null;
+            /** Format: date-time */
+            reviewed_at?: string | null;
+            note?: string;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        /**
+         * @description * `open` - Open
+         *     * `released` - Released (hold posted)
+         *     * `rejected` - Rejected (hold voided)
+         *     * `dismissed` - Dismissed (not fraud)
+         *     * `confirmed` - Confirmed fraud
+         * @enum {string}
+         */
+        FraudAlertOutputStatusEnum: "open" | "released" | "rejected" | "dismissed" | "confirmed";
         /**
          * @description * `` - Not frozen
          *     * `customer` - Frozen by the customer
@@ -1865,6 +1933,21 @@ export interface components {
          * @enum {string}
          */
         FrequencyEnum: "weekly" | "monthly";
+        HeldTransfer: {
+            status: components["schemas"]["HeldTransferStatusEnum"];
+            hold: number;
+            alert: number;
+            /** Format: decimal */
+            amount: string;
+            source_account: string;
+            destination_account: string;
+            detail: string;
+        };
+        /**
+         * @description * `held` - held
+         * @enum {string}
+         */
+        HeldTransferStatusEnum: "held";
         /**
          * @description * `own` - own
          *     * `rent` - rent
@@ -2526,6 +2609,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["EntryOutput"][];
         };
+        PaginatedFraudAlertOutputList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["FraudAlertOutput"][];
+        };
         PaginatedInterestPostingOutputList: {
             /**
              * Format: uri
@@ -2823,6 +2919,11 @@ export interface components {
         /** @description Refuses fields it does not know: a typo ("ammount") must not be silently ignored. */
         ReverseInputRequest: {
             reason: string;
+        };
+        /** @description Refuses fields it does not know: a typo ("ammount") must not be silently ignored. */
+        ReviewInputRequest: {
+            /** @default  */
+            note: string;
         };
         RiskOutput: {
             /**
@@ -3133,6 +3234,13 @@ export interface components {
             /** @default  */
             description: string;
         };
+        /**
+         * @description * `safe` - Safe
+         *     * `suspicious` - Suspicious
+         *     * `critical` - Critical
+         * @enum {string}
+         */
+        VerdictEnum: "safe" | "suspicious" | "critical";
     };
     responses: never;
     parameters: never;
@@ -5005,6 +5113,56 @@ export interface operations {
             };
         };
     };
+    v1_risk_alerts_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFraudAlertOutputList"];
+                };
+            };
+        };
+    };
+    v1_risk_alerts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                action: "confirm" | "dismiss" | "reject" | "release";
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudAlertOutput"];
+                };
+            };
+        };
+    };
     v1_standing_orders_list: {
         parameters: {
             query?: {
@@ -5400,6 +5558,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldTransfer"];
                 };
             };
         };

@@ -108,6 +108,12 @@ function ConfirmTransfer({
         idempotencyKey,
         stepUp: stepUp ? { header: proofHeader, code: code.trim() } : undefined,
       });
+      if ('hold' in receipt) {
+        // 202: fraud screening held it for review; the money is set aside, not sent.
+        notify(`Held for a security review: ${formatMoney(receipt.amount, currency)} set aside, not sent`);
+        onCancel();
+        return;
+      }
       notify(`Sent ${formatMoney(receipt.amount, receipt.currency)}`);
       onPaid(receipt);
     } catch (error) {

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("risk/alerts/", api.FraudAlertListApi.as_view(), name="fraud-alerts"),
+    path("risk/alerts/<int:pk>/<str:action>/", api.FraudAlertActionApi.as_view(), name="fraud-alert-action"),
+]
