@@ -114,3 +114,24 @@ test('open a support ticket, reply in its thread, follow its status', async ({ p
   await page.getByRole('link', { name: 'Support' }).first().click();
   await expect(page.getByRole('link', { name: subject })).toBeVisible();
 });
+
+test('notifications: the list, mark all read, and a preference saved', async ({ page }) => {
+  await signIn(page, demo('arjun'));
+  await page.getByRole('link', { name: 'Notifications' }).first().click();
+  const list = page.getByRole('list', { name: 'Notifications' });
+  await expect(list.getByRole('listitem').first()).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await page.screenshot({ path: `${ARTIFACTS}/notifications.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Mark all read' }).click();
+  await expect(page.getByText('All marked read')).toBeVisible();
+  await expect(list.getByRole('button', { name: /^Mark read/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Unread' }).click();
+  await expect(page.getByText('Nothing unread')).toBeVisible();
+
+  const email = page.getByRole('checkbox', { name: 'Money received: email' });
+  const before = await email.isChecked();
+  await email.click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('checkbox', { name: 'Money received: email' })).toBeChecked({ checked: !before });
+});

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 
 import { Button } from '@/components/ui/button';
-import { Card, PageHead } from '@/components/ui/card';
+import { Card, CardHead, PageHead } from '@/components/ui/card';
 import { ErrorState, LoadingRows } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { useMarkAllNotificationsRead, useNotifications } from '@/features/notifications/api/notifications';
 import { AnnouncementBanner } from '@/features/notifications/components/announcement-banner';
 import { NotificationList } from '@/features/notifications/components/notification-list';
+import { NotificationPreferences } from '@/features/notifications/components/notification-preferences';
 
 export function NotificationsRoute() {
   const [unreadOnly, setUnreadOnly] = useState(false);
@@ -51,6 +52,10 @@ export function NotificationsRoute() {
               emptyTitle={unreadOnly ? 'Nothing unread' : 'No notifications yet'}
             />
           )}
+        </Card>
+        <Card aria-labelledby="preferences-title">
+          <CardHead id="preferences-title" title="How we tell you" />
+          <NotificationPreferences />
         </Card>
       </div>
     </div>

@@ -60,3 +60,37 @@ export function useDismissAnnouncement() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationKeys.announcements }),
   });
 }
+
+export type Channels = { in_app?: boolean; email?: boolean };
+
+/** Per kind of notification: show it in the app, email it, or both. */
+export function useNotificationPreferences() {
+  return useQuery({
+    queryKey: ['notifications', 'preferences'],
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/notifications/preferences/'))).preferences as Record<string, Channels>,
+  });
+}
+
+export function useSetNotificationPreference() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (preferences: Record<string, Channels>) =>
+      unwrap(api.PUT('/api/v1/notifications/preferences/', { body: { preferences } })),
+    onSuccess: (data) => queryClient.setQueryData(['notifications', 'preferences'], data.preferences),
+  });
+}
+
+export const KIND_NAMES: Record<string, string> = {
+  money_received: 'Money received',
+  money_sent: 'Money sent',
+  large_debit: 'Large debit',
+  new_device_login: 'Sign-in from a new device',
+  ticket_reply: 'Support replies',
+  loan_decision: 'Loan decisions',
+  standing_order_failed: 'Standing order failed',
+  account_status: 'Account status changes',
+  card: 'Card changes',
+  beneficiary_added: 'Payee added',
+  statement_ready: 'Statement ready',
+};
