@@ -10,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bankingsystem.errors import ApplicationError
 from bankingsystem.serializers import StrictSerializer
 from customers.permissions import IsStaffMember, IsTeller
 
 from . import services
+from .analytics import spending_for
 from .models import FraudAlert
 
 
@@ -75,3 +77,55 @@ class FraudAlertActionApi(APIView):
         data.is_valid(raise_exception=True)
         reviewed = self.ACTIONS[action](alert=alert, actor=request.user, note=data.validated_data["note"])
         return Response(FraudAlertOutputSerializer(reviewed).data)
+
+
+class SpendingOutputSerializer(serializers.Serializer):
+    class MonthSerializer(serializers.Serializer):
+        month = serializers.CharField(help_text="YYYY-MM, the bank's local calendar month")
+        income = serializers.DecimalField(max_digits=18, decimal_places=2)
+        expenses = serializers.DecimalField(max_digits=18, decimal_places=2)
+        net = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+    class CategorySerializer(serializers.Serializer):
+        category = serializers.CharField()
+        amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+    class ForecastSerializer(serializers.Serializer):
+        spent_so_far = serializers.DecimalField(max_digits=18, decimal_places=2)
+        daily_average = serializers.DecimalField(max_digits=18, decimal_places=2)
+        days_left = serializers.IntegerField()
+        projected_month_expenses = serializers.DecimalField(max_digits=18, decimal_places=2)
+        method = serializers.CharField()
+
+    class AlertSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        created_at = serializers.DateTimeField()
+        amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+        verdict = serializers.CharField()
+        status = serializers.CharField()
+        held = serializers.BooleanField()
+
+    currency = serializers.CharField()
+    months = MonthSerializer(many=True)
+    categories = CategorySerializer(many=True)
+    forecast = ForecastSerializer()
+    alerts = AlertSerializer(many=True)
+
+
+class SpendingApi(APIView):
+    """The signed-in customer's income and expenses by month, this month's categories and
+    forecast, and the fraud alerts on their accounts (`?months=1..24`, default 6)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("months", int, OpenApiParameter.QUERY, required=False)],
+        responses=SpendingOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            months = int(request.query_params.get("months", 6))
+        except ValueError:
+            months = 0
+        if not 1 <= months <= 24:
+            raise ApplicationError("invalid_months", "months must be a whole number from 1 to 24.", status=400,
+                                   field="months")  # fmt: skip
+        return Response(SpendingOutputSerializer(spending_for(user=request.user, months=months)).data)

@@ -1157,6 +1157,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/spending/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The signed-in customer's income and expenses by month, this month's categories and
+         *     forecast, and the fraud alerts on their accounts (`?months=1..24`, default 6).
+         */
+        get: operations["v1_risk_spending_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/standing-orders/": {
         parameters: {
             query?: never;
@@ -1548,6 +1568,16 @@ export interface components {
          * @enum {string}
          */
         AdviceEnum: "approve" | "review" | "decline";
+        Alert: {
+            id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: decimal */
+            amount: string;
+            verdict: string;
+            status: string;
+            held: boolean;
+        };
         /**
          * @description * `emi` - Equal instalments (EMI)
          *     * `equal_principal` - Equal principal
@@ -1775,6 +1805,11 @@ export interface components {
             /** @default  */
             description: string;
         };
+        Category: {
+            category: string;
+            /** Format: decimal */
+            amount: string;
+        };
         /**
          * @description * `account` - Account
          *     * `card` - Card
@@ -1888,6 +1923,16 @@ export interface components {
             amount: string;
             /** @default  */
             description: string;
+        };
+        Forecast: {
+            /** Format: decimal */
+            spent_so_far: string;
+            /** Format: decimal */
+            daily_average: string;
+            days_left: number;
+            /** Format: decimal */
+            projected_month_expenses: string;
+            method: string;
         };
         FraudAlertOutput: {
             readonly id: number;
@@ -2432,6 +2477,16 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "atomic" | "independent";
+        Month: {
+            /** @description YYYY-MM, the bank's local calendar month */
+            month: string;
+            /** Format: decimal */
+            income: string;
+            /** Format: decimal */
+            expenses: string;
+            /** Format: decimal */
+            net: string;
+        };
         NotificationOutput: {
             readonly id: number;
             kind: components["schemas"]["NotificationOutputKindEnum"];
@@ -2969,6 +3024,13 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "manual" | "auto";
+        SpendingOutput: {
+            currency: string;
+            months: components["schemas"]["Month"][];
+            categories: components["schemas"]["Category"][];
+            forecast: components["schemas"]["Forecast"];
+            alerts: components["schemas"]["Alert"][];
+        };
         /** @description Refuses fields it does not know: a typo ("ammount") must not be silently ignored. */
         StandingOrderCreateInputRequest: {
             source_account: string;
@@ -5159,6 +5221,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FraudAlertOutput"];
+                };
+            };
+        };
+    };
+    v1_risk_spending_retrieve: {
+        parameters: {
+            query?: {
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingOutput"];
                 };
             };
         };
