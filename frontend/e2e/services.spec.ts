@@ -138,3 +138,17 @@ test('notifications: the list, mark all read, and a preference saved', async ({ 
   await page.reload();
   await expect(page.getByRole('checkbox', { name: 'Money received: email' })).toBeChecked({ checked: !before });
 });
+
+test('insights: forecast, categories, monthly trend and alerts from the real spending API', async ({ page }) => {
+  await signIn(page, demo('arjun'));
+  await page.getByRole('link', { name: 'Insights' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Insights' })).toBeVisible();
+  await expect(page.getByTestId('forecast')).toContainText('₹');
+  await expect(page.getByRole('heading', { name: 'Money in and out by month' })).toBeVisible();
+  await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Risk alerts' })).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await page.screenshot({ path: `${ARTIFACTS}/insights.png`, fullPage: true });
+  await page.getByRole('button', { name: '12 months' }).click();
+  await expect(page.getByRole('button', { name: '12 months' })).toHaveAttribute('aria-pressed', 'true');
+});

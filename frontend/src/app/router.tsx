@@ -35,6 +35,7 @@ export const routes: RouteObject[] = [
         path: 'notifications',
         lazy: async () => ({ Component: (await import('./routes/notifications')).NotificationsRoute }),
       },
+      { path: 'insights', lazy: async () => ({ Component: (await import('./routes/insights')).InsightsRoute }) },
       { path: 'cards', lazy: async () => ({ Component: (await import('./routes/cards')).CardsRoute }) },
       { path: 'payees', lazy: async () => ({ Component: (await import('./routes/payees')).PayeesRoute }) },
       { path: 'profile', lazy: async () => ({ Component: (await import('./routes/profile')).ProfileRoute }) },

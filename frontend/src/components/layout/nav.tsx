@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-import { BankIcon, BellIcon, CardIcon, ChatIcon, HomeIcon, ListIcon, SendIcon, UserIcon, UsersIcon, WalletIcon } from '@/components/ui/icons';
+import { BankIcon, BellIcon, CardIcon, ChartIcon, ChatIcon, HomeIcon, ListIcon, SendIcon, UserIcon, UsersIcon, WalletIcon } from '@/components/ui/icons';
 
 export type NavItem = { to: string; label: string; icon: ReactNode; hint?: string };
 
@@ -13,6 +13,7 @@ export const PRIMARY_NAV: NavItem[] = [
 ];
 
 export const MORE_NAV: NavItem[] = [
+  { to: '/insights', label: 'Insights', icon: <ChartIcon />, hint: 'Spending, forecast, alerts' },
   { to: '/payees', label: 'Payees', icon: <UsersIcon />, hint: 'Saved payees and standing orders' },
   { to: '/cards', label: 'Cards', icon: <CardIcon />, hint: 'Activate, block, limits' },
   { to: '/loans', label: 'Loans', icon: <BankIcon />, hint: 'Apply, schedule, repay' },
