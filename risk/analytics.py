@@ -122,7 +122,7 @@ def spending_for(*, user: AbstractBaseUser, months: int = 6, now: datetime | Non
             "verdict": a.verdict,
             "status": a.status,
             "held": a.hold_id is not None and a.status == FraudAlert.Status.OPEN,
-        }  # fmt: skip
+        }
         for a in FraudAlert.objects.filter(source_id__in=ids).order_by("-created_at")[:10]
     ]
     return result

@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 
 from bankingsystem.errors import ApplicationError
 from bankingsystem.serializers import StrictSerializer
-from customers.permissions import IsStaffMember, IsTeller
+from customers.permissions import IsAuditor, IsStaffMember, IsTeller
 
 from . import services
 from .analytics import spending_for
+from .auditor_query import auditor_query
 from .models import FraudAlert
 
 
@@ -129,3 +130,29 @@ class SpendingApi(APIView):
             raise ApplicationError("invalid_months", "months must be a whole number from 1 to 24.", status=400,
                                    field="months")  # fmt: skip
         return Response(SpendingOutputSerializer(spending_for(user=request.user, months=months)).data)
+
+
+class AuditorQueryApi(APIView):
+    """Auditors ask a supported question in words, or send a SELECT over the auditor views
+    (risk/auditor_query.py lists both); anything else is refused with 400."""
+
+    permission_classes = [IsAuditor]
+
+    class QueryInputSerializer(StrictSerializer):
+        question = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+        sql = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+    class QueryOutputSerializer(serializers.Serializer):
+        sql = serializers.CharField()
+        columns = serializers.ListField(child=serializers.CharField())
+        rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
+
+    @extend_schema(request=QueryInputSerializer, responses=QueryOutputSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.QueryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question, sql = data.validated_data["question"], data.validated_data["sql"]
+        if bool(question.strip()) == bool(sql.strip()):
+            raise ApplicationError("query_required", "Send either a question or a SELECT as sql.", status=400)
+        result = auditor_query(question=question, sql=sql)
+        return Response(self.QueryOutputSerializer(result).data)

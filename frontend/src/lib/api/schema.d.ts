@@ -1157,6 +1157,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/auditor-query/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Auditors ask a supported question in words, or send a SELECT over the auditor views
+         *     (risk/auditor_query.py lists both); anything else is refused with 400.
+         */
+        post: operations["v1_risk_auditor_query_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/spending/": {
         parameters: {
             query?: never;
@@ -2881,6 +2901,18 @@ export interface components {
          * @enum {string}
          */
         PurposeEnum: "new_car" | "used_car" | "furniture" | "electronics" | "appliances" | "repairs" | "education" | "retraining" | "business" | "home" | "other";
+        /** @description Refuses fields it does not know: a typo ("ammount") must not be silently ignored. */
+        QueryInputRequest: {
+            /** @default  */
+            question: string;
+            /** @default  */
+            sql: string;
+        };
+        QueryOutput: {
+            sql: string;
+            columns: string[];
+            rows: unknown[][];
+        };
         Receipt: {
             id: number;
             reference: string;
@@ -5221,6 +5253,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FraudAlertOutput"];
+                };
+            };
+        };
+    };
+    v1_risk_auditor_query_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueryInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryOutput"];
                 };
             };
         };
