@@ -172,6 +172,16 @@ test('phone width and dark theme', async ({ page }) => {
   await page.getByRole('navigation', { name: 'Main navigation (mobile)' }).getByRole('link', { name: 'More' }).click();
   await expect(page.getByRole('heading', { name: 'More' })).toBeVisible();
   await expect(page.getByRole('main').getByRole('link', { name: /Loans/ })).toBeVisible();
+  await page.getByRole('main').getByRole('link', { name: /Loans/ }).click();
+  await expect(page.getByRole('heading', { name: 'Loans' })).toBeVisible();
+  // The tab that led here stays lit.
+  await expect(page.getByRole('navigation', { name: 'Main navigation (mobile)' }).getByRole('link', { name: 'More' })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+  await page.screenshot({ path: `${ARTIFACTS}/loans-phone.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+  await page.goBack();
   await page.screenshot({ path: `${ARTIFACTS}/more-phone.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
   await page.getByRole('navigation', { name: 'Main navigation (mobile)' }).getByRole('link', { name: 'Home' }).click();

@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 
 import { Card, PageHead } from '@/components/ui/card';
 import { WalletIcon } from '@/components/ui/icons';
@@ -21,7 +21,15 @@ export function TransferRoute() {
     }));
   return (
     <div style={{ maxWidth: 560 }}>
-      <PageHead title="Transfer money" subtitle="Between your accounts or to anyone at the bank, instantly." />
+      <PageHead
+        title="Transfer money"
+        subtitle={
+          <>
+            Between your accounts or to anyone at the bank, instantly. Paying someone you saved?{' '}
+            <Link to="/payees">Your payees</Link>
+          </>
+        }
+      />
       {accounts.isPending ? (
         <LoadingRows rows={4} />
       ) : accounts.error ? (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
@@ -17,6 +17,18 @@ function NavLinks({ items }: { items: NavItem[] }) {
       {item.label}
     </NavLink>
   ));
+}
+
+/** The phone's "More" tab stays lit on every page it leads to (loans, cards, profile…). */
+function MoreTab() {
+  const { pathname } = useLocation();
+  const current = pathname === '/more' || MORE_NAV.some((item) => pathname === item.to || pathname.startsWith(`${item.to}/`));
+  return (
+    <Link to="/more" aria-current={current ? 'page' : undefined}>
+      <GridIcon />
+      More
+    </Link>
+  );
 }
 
 /** Minutes of inactivity before automatic sign-out (VITE_SESSION_IDLE_MINUTES at build time). */
@@ -105,7 +117,8 @@ export function AppShell() {
       </div>
 
       <nav className="bottom-nav" aria-label="Main navigation (mobile)">
-        <NavLinks items={[...PRIMARY_NAV, { to: '/more', label: 'More', icon: <GridIcon /> }]} />
+        <NavLinks items={PRIMARY_NAV} />
+        <MoreTab />
       </nav>
 
       <Dialog open={warn && secondsLeft > 0} title="Still there?" onClose={reset}>
