@@ -32,7 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankingsystem_bench")
-PGBENCH_DB = "bankingsystem_pgbench"
+# pgbench gets its own database beside the bench one (e.g. bs_perf_bench -> bs_perf_bench_pgbench),
+# so that several people benchmarking on one server never drop each other's data.
+PGBENCH_DB = os.environ.get("PGBENCH_DATABASE", urllib.parse.urlparse(BENCH_DB).path.lstrip("/") + "_pgbench")
 
 
 @dataclass
@@ -96,12 +98,22 @@ def psql(sql: str, db: str = "postgres") -> str:
     return out.stdout.strip()
 
 
+_BENCH_SECRET = "bench-" + os.urandom(32).hex()
+
+
+def _secret_key() -> str:
+    given = os.environ.get("SECRET_KEY", "")
+    return given if len(given) >= 50 else _BENCH_SECRET
+
+
 def bench_env() -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": BENCH_DB,
         "DJANGO_SETTINGS_MODULE": "bankingsystem.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + os.urandom(24).hex(),
+        # The server refuses keys under 50 characters with DEBUG off; a short one from the
+        # caller's shell (e.g. SECRET_KEY=t for tests) would stop gunicorn from booting.
+        "SECRET_KEY": _secret_key(),
         "JWT_ACCESS_MINUTES": "240",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
@@ -341,6 +353,7 @@ class Gunicorn:
 
     def __init__(self) -> None:
         self.port = free_port()
+        self.log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{self.port}.log"
         config = ROOT / "gunicorn.conf.py"
         args = ["-c", str(config)] if config.exists() else ["--workers", "4"]
         self.process = subprocess.Popen(
@@ -348,7 +361,9 @@ class Gunicorn:
             cwd=ROOT,
             env={**bench_env(), "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4")},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe nobody reads (a full pipe would stall the server mid-run),
+            # and the reason it did not boot is there to read.
+            stderr=open(self.log_path, "w"),  # noqa: SIM115
         )
         self.url = f"http://127.0.0.1:{self.port}"
         import requests
@@ -359,7 +374,7 @@ class Gunicorn:
                     return
             except requests.RequestException:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError(f"gunicorn did not start; see {self.log_path}")
 
     def worker_rss_mb(self) -> list[float]:
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
@@ -596,12 +611,17 @@ def machine() -> dict[str, str]:
     return {
         "CPU": f"{os.cpu_count()} cores, {cpu}",
         "memory": f"{mem} GiB",
-        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load average at start (1/5/15 min)": load_average(),
         "PostgreSQL": psql("SHOW server_version"),
         "Python": platform.python_version(),
         "Django": django.get_version(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     }
+
+
+def load_average() -> str:
+    """The machine is shared: the load beside each run says how far to trust its absolute figures."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -736,6 +756,8 @@ def main() -> int:
     check = ledger_check()
     log(f"ledger check: {check}")
     profile = profile_transfers(data)
+    info["load average at end (1/5/15 min)"] = load_average()
+    info["total run time"] = f"{time.perf_counter() - started:.0f} s"
     text = report(results, baseline, info, profile, size_name, check)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text)
