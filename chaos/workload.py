@@ -106,6 +106,10 @@ class Summary:
         return "\n".join(lines)
 
 
+class _ReadFailed(Exception):
+    """A read answered other than 200 (expected while faults are injected)."""
+
+
 class Redis:
     """A redis-server of our own on a free port, restartable."""
 
@@ -308,19 +312,19 @@ class Workload:
                     self._read_integrity(session)
                 else:
                     self._read_balances(session, rng.choice(self.customers))
-            except (requests.RequestException, ValueError):
+            except (requests.RequestException, ValueError, _ReadFailed):
                 with self.lock:
                     self.summary.reads["failed (faults)"] += 1
             time.sleep(0.05)
 
-    def _read_integrity(self, session: requests.Session) -> None:
-        response = session.get(f"{self.base}/api/v1/ledger/integrity/",
-                               headers={"Authorization": f"Bearer {self.auditor}"}, timeout=10)  # fmt: skip
+    def _get(self, session: requests.Session, path: str, token: str) -> Any:
+        response = session.get(f"{self.base}/api/v1/{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         if response.status_code != 200:
-            with self.lock:
-                self.summary.reads["failed (faults)"] += 1
-            return
-        report = response.json()
+            raise _ReadFailed(response.status_code)
+        return response.json()
+
+    def _read_integrity(self, session: requests.Session) -> None:
+        report = self._get(session, "ledger/integrity/", self.auditor)
         problems = []
         if not report["ok"]:
             problems.append(f"integrity report not ok during the run: {report}")
@@ -331,13 +335,7 @@ class Workload:
             self.summary.anomalies += problems
 
     def _read_balances(self, session: requests.Session, customer: dict[str, Any]) -> None:
-        response = session.get(f"{self.base}/api/v1/accounts/",
-                               headers={"Authorization": f"Bearer {customer['token']}"}, timeout=10)  # fmt: skip
-        if response.status_code != 200:
-            with self.lock:
-                self.summary.reads["failed (faults)"] += 1
-            return
-        body = response.json()
+        body = self._get(session, "accounts/", customer["token"])
         accounts = body["results"] if isinstance(body, dict) else body
         negative = [a for a in accounts if Decimal(a["balance"]) < 0]
         with self.lock:
