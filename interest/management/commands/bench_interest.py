@@ -27,13 +27,13 @@ from interest.models import InterestAccrual
 
 SEED_ACCOUNTS_SQL = """
 INSERT INTO accounts_account (number, kind, owner_id, branch_id, account_type_id, currency, status, balance,
-                              held_amount, overdraft_limit, nickname, opened_at)
+                              held_amount, overdraft_limit, nickname, opened_at, freeze_source)
 SELECT '9' || lpad(i::text, 15, '0'), 'customer', %(owner)s, %(branch)s,
        CASE WHEN i %% %(post_every)s = 0 THEN %(post_type)s ELSE %(accrue_type)s END,
        'INR', 'active',
        CASE WHEN i %% 20 = 0 THEN -((i::bigint * 7919) %% 40000)::numeric / 100  -- 5%% overdrawn
             ELSE ((i::bigint * 104729) %% 50000000)::numeric / 100 END,
-       0, 50000, '', %(opened)s
+       0, 50000, '', %(opened)s, ''
   FROM generate_series(1, %(accounts)s) AS i
 """
 
