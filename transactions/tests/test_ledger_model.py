@@ -1,7 +1,8 @@
 """A stateful model of the bank against the real services (hypothesis RuleBasedStateMachine).
 
-Hypothesis plays random sequences of account openings, deposits, withdrawals, transfers and
-reversals through the service layer on PostgreSQL. A plain-Python model predicts every
+Hypothesis plays random sequences of account openings, deposits, withdrawals, transfers,
+reversals, holds (a transfer stopped for fraud review) and their release or void through
+the service layer on PostgreSQL. A plain-Python model predicts every
 balance and every refusal; after each step the database must agree with it to the paisa,
 and the ledger's own integrity report (balanced journals, balances equal to their entries,
 all balances summing to zero, nobody past their limit) must be clean.
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -32,7 +34,8 @@ from accounts.models import Account
 from accounts.tests.factories import AccountTypeFactory, BranchFactory, account_create
 from bankingsystem.errors import ApplicationError
 from customers.tests.factories import CustomerFactory
-from transactions.models import Journal
+from transactions.holds import hold_place, hold_release, hold_void
+from transactions.models import Hold, Journal
 from transactions.selectors import ledger_integrity_report
 from transactions.services import deposit_create, journal_reverse, transfer_create, withdrawal_create
 
@@ -42,6 +45,7 @@ amounts = st.integers(min_value=1, max_value=300_000).map(lambda paise: Decimal(
 class BankMachine(RuleBasedStateMachine):
     accounts = Bundle("accounts")
     journals = Bundle("journals")
+    holds = Bundle("holds")
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,6 +57,11 @@ class BankMachine(RuleBasedStateMachine):
         self.balances: dict[int, Decimal] = {}
         self.legs: dict[int, dict[int, Decimal]] = {}  # journal -> customer account -> amount
         self.reversed: set[int] = set()
+        self.held: dict[int, Decimal] = {}  # account -> total of its pending holds
+        self.pending: dict[int, tuple[int, int, Decimal]] = {}  # hold -> (source, destination, amount)
+
+    def _available(self, account_id: int) -> Decimal:
+        return self.balances[account_id] - self.held[account_id]
 
     def teardown(self) -> None:
         transaction.savepoint_rollback(self.savepoint)
@@ -72,6 +81,7 @@ class BankMachine(RuleBasedStateMachine):
     def open_account(self) -> Account:
         account = account_create(owner=CustomerFactory(), account_type=self.account_type, branch=self.branch)
         self.balances[account.pk] = Decimal("0.00")
+        self.held[account.pk] = Decimal("0.00")
         return account
 
     @rule(target=journals, account=accounts, amount=amounts)
@@ -80,7 +90,7 @@ class BankMachine(RuleBasedStateMachine):
 
     @rule(target=journals, account=accounts, amount=amounts)
     def withdraw(self, account: Account, amount: Decimal):  # type: ignore[no-untyped-def]
-        if amount > self.balances[account.pk]:
+        if amount > self._available(account.pk):
             self._refused(lambda: withdrawal_create(account=account, amount=amount), "insufficient_funds")
             return multiple()  # nothing joins the bundle
         return self._posted(withdrawal_create(account=account, amount=amount), {account.pk: -amount})
@@ -92,13 +102,46 @@ class BankMachine(RuleBasedStateMachine):
                 lambda: transfer_create(source=source, destination=destination, amount=amount), "same_account"
             )
             return multiple()
-        if amount > self.balances[source.pk]:
+        if amount > self._available(source.pk):
             self._refused(
                 lambda: transfer_create(source=source, destination=destination, amount=amount), "insufficient_funds"
             )
             return multiple()
         journal = transfer_create(source=source, destination=destination, amount=amount)
         return self._posted(journal, {source.pk: -amount, destination.pk: amount})
+
+    @rule(target=holds, source=accounts, destination=accounts, amount=amounts)
+    def hold(self, source: Account, destination: Account, amount: Decimal):  # type: ignore[no-untyped-def]
+        """A transfer stopped for review: set aside, nothing posted."""
+        place = lambda: hold_place(source=source, destination=destination, amount=amount)  # noqa: E731
+        if source.pk == destination.pk:
+            self._refused(place, "same_account")
+            return multiple()
+        if amount > self._available(source.pk):
+            self._refused(place, "insufficient_funds")
+            return multiple()
+        placed = place()
+        self.held[source.pk] += amount
+        self.pending[placed.pk] = (source.pk, destination.pk, amount)
+        return placed
+
+    @rule(hold=holds, release=st.booleans())
+    def resolve_hold(self, hold: Hold, release: bool) -> None:
+        """Release (post the held transfer, checked afresh) or void (give it back)."""
+        if hold.pk not in self.pending:
+            self._refused(lambda: hold_void(hold=hold, actor=None), "hold_already_resolved")
+            return
+        source, destination, amount = self.pending[hold.pk]
+        if not release:
+            hold_void(hold=hold, actor=None)
+        elif self.balances[source] - (self.held[source] - amount) < amount:
+            # A reversal took the money meanwhile: the release is refused, the hold stays.
+            self._refused(lambda: hold_release(hold=hold, actor=None), "insufficient_funds")
+            return
+        else:
+            self._posted(hold_release(hold=hold, actor=None), {source: -amount, destination: amount})
+        self.held[source] -= amount
+        del self.pending[hold.pk]
 
     @precondition(lambda self: bool(self.legs))
     @rule(journal=journals)
@@ -121,6 +164,13 @@ class BankMachine(RuleBasedStateMachine):
     def balances_agree_with_the_model(self) -> None:
         stored = dict(Account.objects.filter(pk__in=self.balances).values_list("pk", "balance"))
         assert stored == self.balances
+        held = dict(Account.objects.filter(pk__in=self.held).values_list("pk", "held_amount"))
+        assert held == self.held
+        pending = dict(
+            Hold.objects.filter(status=Hold.Status.PENDING).values("account").annotate(total=Sum("amount"))
+            .values_list("account", "total")
+        )  # fmt: skip
+        assert pending == {pk: total for pk, total in self.held.items() if total}
 
     @invariant()
     def the_ledger_proves_itself(self) -> None:
