@@ -574,6 +574,7 @@ class LedgerIntegritySerializer(serializers.Serializer):
     unbalanced_journals = serializers.ListField(child=serializers.DictField())
     balance_mismatches = serializers.ListField(child=serializers.DictField())
     overdraft_breaches = serializers.ListField(child=serializers.DictField())
+    hold_mismatches = serializers.ListField(child=serializers.DictField())
     totals_by_currency = serializers.DictField(child=serializers.CharField())
 
 

@@ -27,6 +27,7 @@ def ledger_integrity_check() -> bool:
         "unbalanced_journals": len(report.unbalanced_journals),
         "balance_mismatches": len(report.balance_mismatches),
         "overdraft_breaches": len(report.overdraft_breaches),
+        "hold_mismatches": len(report.hold_mismatches),
         "totals_by_currency": report.totals_by_currency,
     }
     if report.ok:

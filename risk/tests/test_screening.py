@@ -152,3 +152,14 @@ def test_evaluation_ranks_injected_frauds_above_normal_activity():
     assert result.frauds > 10
     assert result.roc_auc > 0.9, result
     assert result.at_thresholds["critical"]["precision"] > 0.8, result
+
+
+def test_the_integrity_check_sees_a_held_amount_that_no_hold_explains(api, account, other_account, critical):
+    """held_amount must equal the pending holds: set aside by anything else, the customer's
+    spendable money would be wrong, and `ledger_check` says so."""
+    send(api, account, other_account, "300.00")
+    assert ledger_integrity_report().ok
+    Account.objects.filter(pk=account.pk).update(held_amount=D("350.00"))
+    report = ledger_integrity_report()
+    assert not report.ok
+    assert report.hold_mismatches == [{"account": account.number, "held_amount": "350.00", "pending_holds": "300.00"}]

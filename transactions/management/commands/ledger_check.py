@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 ("unbalanced journals", report.unbalanced_journals),
                 ("balances that differ from their entries", report.balance_mismatches),
                 ("accounts past their overdraft limit", report.overdraft_breaches),
+                ("held amounts that differ from the pending holds", report.hold_mismatches),
             ]:
                 self.stdout.write(f"  {label}: {len(rows)}")
                 for row in rows[:20]:

@@ -2223,6 +2223,9 @@ export interface components {
             overdraft_breaches: {
                 [key: string]: unknown;
             }[];
+            hold_mismatches: {
+                [key: string]: unknown;
+            }[];
             totals_by_currency: {
                 [key: string]: string;
             };
