@@ -4,7 +4,7 @@
   on which one wins (Python keeps the last, others the first), so a proxy or a signature
   check could see a different amount from the one we would post.
 - NaN and Infinity are refused (DRF's STRICT_JSON does that too; kept here explicitly).
-- Nesting deeper than MAX_DEPTH is refused before Python's recursion limit turns it into a 500.
+- Nesting deep enough to hit Python's recursion limit is refused (it used to be a 500).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
-
-MAX_DEPTH = 64
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -33,29 +31,6 @@ def _refuse_constant(name: str) -> None:
     raise ParseError(f"JSON parse error - {name} is not a number this API accepts.")
 
 
-def _too_deep(text: str) -> bool:
-    """Bracket depth outside strings, in one pass (no recursion)."""
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
-
-
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
@@ -63,9 +38,9 @@ class StrictJSONParser(JSONParser):
             text = codecs.getreader(encoding)(stream).read()
         except UnicodeDecodeError as error:
             raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from error
-        if _too_deep(text):
-            raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep.")
         try:
             return json.loads(text, object_pairs_hook=_object_without_duplicates, parse_constant=_refuse_constant)
+        except RecursionError as error:  # the C scanner's own depth guard, at no cost per body
+            raise ParseError("JSON parse error - nested too deeply.") from error
         except ValueError as error:
             raise ParseError(f"JSON parse error - {error}") from error

@@ -38,7 +38,7 @@ from typing import Any
 
 import requests
 
-from interbank.tests.cluster import BIN, Cluster, Node, _children, _signal, free_port, wait_for
+from interbank.tests.cluster import BIN, Cluster, Node, child_pids, free_port, signal_quietly, wait_for
 
 FAULTS = ["gunicorn_worker_killed", "celery_worker_killed", "connections_terminated", "postgres_restarted",
           "redis_restarted"]  # fmt: skip
@@ -195,9 +195,9 @@ class Bank:
         assert self.node is not None
         with self.lock:
             if fault == "gunicorn_worker_killed":
-                workers = _children(self.node.processes["web"].pid)
+                workers = child_pids(self.node.processes["web"].pid)
                 if workers:
-                    _signal(random.choice(workers), signal.SIGKILL)
+                    signal_quietly(random.choice(workers), signal.SIGKILL)
             elif fault == "celery_worker_killed":
                 self.node.kill("worker")
                 self._spawn_worker()

@@ -96,7 +96,7 @@ def spending_for(*, user: AbstractBaseUser, months: int = 6, now: datetime | Non
         for row in categories
     ]
 
-    spent = -(this_month.filter(amount__lt=0).aggregate(total=Sum("amount"))["total"] or ZERO)
+    spent = sum((row["amount"] for row in result.categories), ZERO)  # the categories cover every debit
     window_start = _local_midnight(today - timedelta(days=FORECAST_DAYS))
     window = -(
         entries.filter(amount__lt=0, created_at__gte=window_start, created_at__lt=_local_midnight(today)).aggregate(

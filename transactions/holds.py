@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account
@@ -46,6 +46,11 @@ def hold_place(
     )
 
 
+def _lift(hold: Hold) -> None:
+    """Take the hold's amount off its account's held total (release and void both do)."""
+    Account.objects.filter(pk=hold.account_id).update(held_amount=F("held_amount") - hold.amount)
+
+
 def _pending_locked(hold: Hold) -> Hold:
     locked = Hold.objects.select_for_update().select_related("account", "destination").get(pk=hold.pk)
     if locked.status != Hold.Status.PENDING:
@@ -61,7 +66,7 @@ def hold_release(*, hold: Hold, actor: AbstractBaseUser) -> Journal:
     afresh (the account may have been frozen or closed meanwhile); a refusal leaves the hold
     pending. Two reviewers releasing at once post once: the hold row is locked first."""
     hold = _pending_locked(hold)
-    Account.objects.filter(pk=hold.account_id).update(held_amount=F("held_amount") - hold.amount)
+    _lift(hold)
     journal = transfer_create(
         source=hold.account,
         destination=hold.destination,
@@ -78,12 +83,7 @@ def hold_release(*, hold: Hold, actor: AbstractBaseUser) -> Journal:
 def hold_void(*, hold: Hold, actor: AbstractBaseUser) -> Hold:
     """Give the held money back to the customer's available balance; nothing was posted."""
     hold = _pending_locked(hold)
-    Account.objects.select_for_update().filter(pk=hold.account_id).update(held_amount=F("held_amount") - hold.amount)
+    _lift(hold)
     hold.status, hold.resolved_at = Hold.Status.VOIDED, timezone.now()
     hold.save(update_fields=["status", "resolved_at"])
     return hold
-
-
-def hold_pending_total(*, account: Account) -> Decimal:
-    total = Hold.objects.filter(account=account, status=Hold.Status.PENDING).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")

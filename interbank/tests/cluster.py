@@ -227,9 +227,9 @@ class Node:
     def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
         """SIGKILL a process and, for gunicorn, its workers (its whole process group is ours)."""
         proc = self.processes.pop(key)
-        for pid in _children(proc.pid):
-            _signal(pid, sig)
-        _signal(proc.pid, sig)
+        for pid in child_pids(proc.pid):
+            signal_quietly(pid, sig)
+        signal_quietly(proc.pid, sig)
         proc.wait(timeout=30)
 
     def stop_all(self) -> None:
@@ -241,7 +241,7 @@ class Node:
         return path.read_text() if path.exists() else ""
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
     except FileNotFoundError:
@@ -249,7 +249,7 @@ def _children(pid: int) -> list[int]:
     return [int(line) for line in out.split()]
 
 
-def _signal(pid: int, sig: int) -> None:
+def signal_quietly(pid: int, sig: int) -> None:
     with suppress(ProcessLookupError):
         os.kill(pid, sig)
 
