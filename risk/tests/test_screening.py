@@ -163,3 +163,52 @@ def test_the_integrity_check_sees_a_held_amount_that_no_hold_explains(api, accou
     report = ledger_integrity_report()
     assert not report.ok
     assert report.hold_mismatches == [{"account": account.number, "held_amount": "350.00", "pending_holds": "300.00"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_critical_transfers_at_once_cannot_hold_the_same_money(branch, savings_type, settings):
+    """1,000.00 available, two concurrent 700.00 transfers both scored CRITICAL: one is held,
+    the other refused for funds; held money is never promised twice."""
+    settings.FRAUD_SUSPICIOUS_THRESHOLD = settings.FRAUD_CRITICAL_THRESHOLD = 0.0
+    source = account_create(owner=CustomerFactory(), account_type=savings_type, branch=branch, balance=D("1000.00"))
+    targets = [account_create(owner=CustomerFactory(), account_type=savings_type, branch=branch) for _ in range(2)]
+    from risk.services import transfer_screen
+
+    picks = iter(targets)
+    results = in_threads(2, lambda: transfer_screen(source=source, destination=next(picks), amount=D("700.00")))
+    held = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(held) == 1 and held[0].held
+    assert len(refused) == 1 and refused[0].code == "insufficient_funds"
+    assert balances(source) == [(D("1000.00"), D("700.00"))]
+    assert ledger_integrity_report().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_release_and_reject_racing_resolve_the_hold_once(branch, savings_type, teller, settings):
+    settings.FRAUD_SUSPICIOUS_THRESHOLD = settings.FRAUD_CRITICAL_THRESHOLD = 0.0
+    source = account_create(owner=CustomerFactory(), account_type=savings_type, branch=branch, balance=D("1000.00"))
+    target = account_create(owner=CustomerFactory(), account_type=savings_type, branch=branch)
+    alert = send(client_for(source.owner.user), source, target, "400.00").json()["alert"]
+    from risk.services import alert_reject
+
+    actions = iter([alert_release, alert_reject, alert_release, alert_reject])
+    results = in_threads(4, lambda: next(actions)(alert=FraudAlert.objects.get(pk=alert), actor=teller))
+    won = [r for r in results if isinstance(r, FraudAlert)]
+    assert len(won) == 1
+    assert all(getattr(r, "code", None) == "alert_already_reviewed" for r in results if r not in won)
+    expected = {
+        "released": [(D("600.00"), D("0.00")), (D("400.00"), D("0.00"))],
+        "rejected": [(D("1000.00"), D("0.00")), (D("0.00"), D("0.00"))],
+    }[won[0].status]
+    assert balances(source, target) == expected
+    assert ledger_integrity_report().ok
+
+
+@pytest.mark.parametrize("body", [{"note": "x" * 501}, {"note": None}, {"bogus": 1}, {"note": ["a"]}])
+def test_bad_review_input_is_400_and_changes_nothing(api, account, other_account, teller, critical, body):
+    alert = send(api, account, other_account, "300.00").json()["alert"]
+    response = client_for(teller).post(f"/api/v1/risk/alerts/{alert}/release/", body, format="json")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/problem+json")
+    assert FraudAlert.objects.get(pk=alert).status == "open"
+    assert balances(account, other_account) == [(D("1000.00"), D("300.00")), (D("500.00"), D("0.00"))]
