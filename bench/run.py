@@ -699,11 +699,43 @@ def judge(
     result.passed = all(checks)
 
 
+def reads(data: dict, server: Gunicorn, size: Size, tps: float) -> list[Result]:
+    """A customer account with `statement_entries` entries, and a ledger of `history_entries`."""
+    from accounts.models import Account
+
+    results = []
+    statement_account = Account.objects.get(pk=data["accounts"][-1][0])
+    suspense = Account.objects.get(gl_code="suspense", currency="INR")
+    entries_generate(account_pks=[statement_account.pk, suspense.pk], count=size.statement_entries, label="S")
+    # Only the statement account's half counts; the other half sits on the suspense account.
+    token = data["tokens"][statement_account.owner_id]
+    for r in statement_reads(data, server, statement_account.number, token, size.statement_entries // 2 * 2):
+        if r.unit == "pages/s" and "filters" not in r.name:
+            judge(r, tps, p95=20)
+        results.append(r)
+    remaining = size.history_entries - size.statement_entries
+    entries_generate(account_pks=[pk for pk, _, _ in data["accounts"]], count=remaining, label="H")
+    history_owner = data["accounts"][0][2]
+    results.append(history_reads(server, data["tokens"][history_owner], size.history_entries))
+    return results
+
+
+SCENARIOS = ("service", "hot", "http", "batch", "reads", "profile")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes and short runs, for CI smoke tests")
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated scenarios to run (default all): {', '.join(SCENARIOS)}; pgbench always runs",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if only - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
     size_name = "quick" if args.quick else "default"
     size = SIZES[size_name]
     os.chdir(ROOT)
@@ -719,46 +751,36 @@ def main() -> int:
     tps = baseline.throughput or 1.0
     results: list[Result] = []
 
-    service = service_transfers(data, size.seconds, hot=False)
-    judge(service, tps, ratio=0.5)
-    results.append(service)
-    hot = service_transfers(data, size.seconds, hot=True)
-    judge(hot, tps, ratio=0.3)
-    results.append(hot)
+    if "service" in only:
+        service = service_transfers(data, size.seconds, hot=False)
+        judge(service, tps, ratio=0.5)
+        results.append(service)
+    if "hot" in only:
+        hot = service_transfers(data, size.seconds, hot=True)
+        judge(hot, tps, ratio=0.3)
+        results.append(hot)
 
-    server = Gunicorn()
+    server = Gunicorn() if only & {"http", "batch", "reads"} else None
     try:
-        http, memory = http_transfers(data, size.seconds, server)
-        judge(http, tps, ratio=0.3, p99=50)
-        judge(memory, tps, under=200)
-        results += [http, memory]
-        batch = http_batches(data, size.seconds, server, size.batch_size)
-        judge(batch, tps, ratio=3.0)
-        results.append(batch)
-
-        # A customer account with `statement_entries` entries, and a ledger of `history_entries`.
-        from accounts.models import Account
-
-        statement_account = Account.objects.get(pk=data["accounts"][-1][0])
-        suspense = Account.objects.get(gl_code="suspense", currency="INR")
-        entries_generate(account_pks=[statement_account.pk, suspense.pk], count=size.statement_entries, label="S")
-        # Only the statement account's half counts; the other half sits on the suspense account.
-        token = data["tokens"][statement_account.owner_id]
-        for r in statement_reads(data, server, statement_account.number, token, size.statement_entries // 2 * 2):
-            if r.unit == "pages/s" and "filters" not in r.name:
-                judge(r, tps, p95=20)
-            results.append(r)
-        remaining = size.history_entries - size.statement_entries
-        entries_generate(account_pks=[pk for pk, _, _ in data["accounts"]], count=remaining, label="H")
-        history_owner = data["accounts"][0][2]
-        history = history_reads(server, data["tokens"][history_owner], size.history_entries)
-        results.append(history)
+        if "http" in only:
+            http, memory = http_transfers(data, size.seconds, server)
+            judge(http, tps, ratio=0.3, p99=50)
+            judge(memory, tps, under=200)
+            results += [http, memory]
+        if "batch" in only:
+            batch = http_batches(data, size.seconds, server, size.batch_size)
+            judge(batch, tps, ratio=3.0)
+            results.append(batch)
+        if "reads" in only:
+            results += reads(data, server, size, tps)
     finally:
-        server.stop()
+        if server:
+            server.stop()
 
     check = ledger_check()
     log(f"ledger check: {check}")
-    profile = profile_transfers(data)
+    profile = profile_transfers(data) if "profile" in only else "(not run: --only without profile)"
+
     info["load average at end (1/5/15 min)"] = load_average()
     info["total run time"] = f"{time.perf_counter() - started:.0f} s"
     text = report(results, baseline, info, profile, size_name, check)
