@@ -116,6 +116,13 @@ class Account(models.Model):
     # The dormancy clock: the owner's own deposits, withdrawals and transfers out, or a
     # staff reactivation. Interest, fees and money received do not count.
     last_customer_activity_at = models.DateTimeField(null=True, blank=True)
+    # The daily limit's running total, kept on the row every debit locks anyway so checking
+    # the limit costs no query however many debits the account made today:
+    # `debit_day_total` is the customer debits (withdrawals, transfers and interbank
+    # transfers out) posted on `debit_day`, the bank's local date. ledger_check proves it
+    # equals today's entries.
+    debit_day = models.DateField(null=True, blank=True, editable=False)
+    debit_day_total = money_field(editable=False, db_default=Decimal("0.00"))  # raw SQL loads need not name it
 
     class Meta:
         ordering = ["pk"]

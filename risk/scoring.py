@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
 from django.conf import settings
-from sklearn.ensemble import IsolationForest
 
 from .features import FEATURES
 from .models import RiskModel, Verdict
+
+if TYPE_CHECKING:
+    # scikit-learn is imported where a forest is fitted or unpickled, not when a web worker
+    # starts: until a model is trained, screening scores by rules and never needs it.
+    from sklearn.ensemble import IsolationForest
 
 TOP_QUANTILE = 99.5
 RULES_CAP = 0.79
@@ -54,6 +58,8 @@ def rules_score(vector: list[float]) -> float:
 
 def model_fit(vectors: list[list[float]], *, seed: int = 0) -> tuple[IsolationForest, dict[str, float]]:
     matrix = np.asarray(vectors, dtype=float)
+    from sklearn.ensemble import IsolationForest
+
     forest = IsolationForest(n_estimators=150, max_samples=min(256, len(matrix)), random_state=seed)
     forest.fit(matrix)
     raw = -forest.score_samples(matrix)
@@ -68,6 +74,8 @@ def calibrated(forest: IsolationForest, calibration: dict[str, float], matrix: n
 
 def model_save(forest: IsolationForest, calibration: dict[str, float], trained_on: int) -> RiskModel:
     buffer = io.BytesIO()
+    import joblib
+
     joblib.dump(forest, buffer)
     latest = RiskModel.objects.order_by("-version").values_list("version", flat=True).first() or 0
     return RiskModel.objects.create(
@@ -86,6 +94,8 @@ def active_model() -> tuple[RiskModel | None, IsolationForest | None]:
         return None, None
     if model.version not in _loaded:
         blob = RiskModel.objects.filter(pk=model.pk).values_list("estimator", flat=True).get()
+        import joblib
+
         _loaded[model.version] = joblib.load(io.BytesIO(bytes(blob)))
     return model, _loaded[model.version]
 

@@ -575,6 +575,7 @@ class LedgerIntegritySerializer(serializers.Serializer):
     balance_mismatches = serializers.ListField(child=serializers.DictField())
     overdraft_breaches = serializers.ListField(child=serializers.DictField())
     hold_mismatches = serializers.ListField(child=serializers.DictField())
+    daily_debit_mismatches = serializers.ListField(child=serializers.DictField())
     totals_by_currency = serializers.DictField(child=serializers.CharField())
 
 

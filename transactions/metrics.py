@@ -121,4 +121,5 @@ def integrity_report_export(report: IntegrityReport) -> None:
     LEDGER_FINDINGS.labels("balance_mismatches").set(len(report.balance_mismatches))
     LEDGER_FINDINGS.labels("overdraft_breaches").set(len(report.overdraft_breaches))
     LEDGER_FINDINGS.labels("hold_mismatches").set(len(report.hold_mismatches))
+    LEDGER_FINDINGS.labels("daily_debit_mismatches").set(len(report.daily_debit_mismatches))
     LEDGER_LAST_CHECK.set(report.checked_at.timestamp())

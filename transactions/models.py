@@ -41,6 +41,11 @@ class Journal(models.Model):
         return f"{self.reference} {self.kind}"
 
 
+# Kinds a customer initiates against their own funds: their debits count towards the daily
+# limit (Account.debit_day_total) and are refused on accounts that are not active.
+CUSTOMER_DEBIT_KINDS = (Journal.Kind.WITHDRAWAL, Journal.Kind.TRANSFER, Journal.Kind.INTERBANK)
+
+
 class Entry(models.Model):
     """One leg of a journal: a signed amount on one account (credit-normal: positive adds
     to the account's balance) and the balance it left behind."""

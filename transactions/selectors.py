@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.selectors import account_list_for
+from bankingsystem.money import ZERO
 from bankingsystem.partitions import months_later
 from customers import roles
 
-from .models import ArchivedEntryTotal, Entry, Hold, Journal
+from .models import CUSTOMER_DEBIT_KINDS, ArchivedEntryTotal, Entry, Hold, Journal
 
 
 def entry_list_for(*, user: AbstractBaseUser) -> QuerySet[Entry]:
@@ -59,6 +60,9 @@ class IntegrityReport:
     # Money set aside for review (holds) is not in the ledger; what an account says it holds
     # back must still equal its pending holds, or spendable money is wrong.
     hold_mismatches: list[dict] = field(default_factory=list)
+    # The daily limit reads today's debits from a running total on the account row; it
+    # must equal the sum of today's debit entries, or the limit is checked against a lie.
+    daily_debit_mismatches: list[dict] = field(default_factory=list)
     totals_by_currency: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -68,6 +72,7 @@ class IntegrityReport:
             or self.balance_mismatches
             or self.overdraft_breaches
             or self.hold_mismatches
+            or self.daily_debit_mismatches
             or any(Decimal(total) != 0 for total in self.totals_by_currency.values())
         )
 
@@ -148,5 +153,46 @@ def ledger_integrity_report() -> IntegrityReport:
             }
             for row in held_mismatched
         ],
+        daily_debit_mismatches=_daily_debit_mismatches(),
         totals_by_currency={row["currency"]: str(row["total"]) for row in totals},
     )
+
+
+def _daily_debit_mismatches() -> list[dict]:
+    """Accounts whose running total of today's debits differs from today's debit entries.
+
+    Two indexed looks, both bounded by today's activity: accounts that say they debited
+    today, and today's debits on accounts that do not say so."""
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    debits_today = Entry.objects.filter(
+        created_at__gte=start,
+        created_at__lt=start + timedelta(days=1),
+        amount__lt=0,
+        journal__kind__in=CUSTOMER_DEBIT_KINDS,
+    )
+    money = DecimalField(max_digits=18, decimal_places=2)
+    per_account = debits_today.filter(account=OuterRef("pk")).order_by().values("account")
+    counted = (
+        Account.objects.filter(debit_day=today)
+        .annotate(
+            entries_total=Coalesce(
+                Subquery(per_account.annotate(total=-Sum("amount")).values("total"), output_field=money),
+                Value(0, money),
+            )
+        )
+        .exclude(debit_day_total=F("entries_total"))
+        .values("number", "debit_day_total", "entries_total")[:REPORT_LIMIT]
+    )
+    uncounted = (
+        debits_today.exclude(account__debit_day=today)
+        .values("account__number")
+        .annotate(entries_total=-Sum("amount"))
+        .order_by("account__number")[:REPORT_LIMIT]
+    )
+    found = [(row["number"], row["debit_day_total"], row["entries_total"]) for row in counted]
+    found += [(row["account__number"], ZERO, row["entries_total"]) for row in uncounted]
+    return [
+        {"account": number, "debit_day_total": str(total), "debits_today": str(entries_total)}
+        for number, total, entries_total in found
+    ]

@@ -8,15 +8,14 @@ balances. A refusal (ApplicationError) is always raised before anything is writt
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -30,13 +29,10 @@ from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from notifications.tasks import journals_posted_task
 
 from .metrics import observe_movement
-from .models import Entry, Journal
+from .models import CUSTOMER_DEBIT_KINDS, Entry, Journal
 
 User = AbstractBaseUser
 
-# Kinds a customer initiates against their own funds: these count towards the daily limit
-# and are refused on accounts that are not active.
-CUSTOMER_DEBIT_KINDS = (Journal.Kind.WITHDRAWAL, Journal.Kind.TRANSFER, Journal.Kind.INTERBANK)
 # Legs that count as the owner's own activity for dormancy: cash in or out at the
 # counter, and money they send (money received, interest and fees do not).
 CUSTOMER_ACTIVITY_KINDS = (Journal.Kind.DEPOSIT, Journal.Kind.WITHDRAWAL)
@@ -113,31 +109,10 @@ def _refuse_currency_mismatch(account: Account, currency: str, field: str) -> No
         )
 
 
-def _start_of_day(now: datetime) -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
-
-
-def _debited_today(account_ids: Iterable[int], now: datetime) -> dict[int, Decimal]:
-    """Today's customer debits (withdrawals, transfers out) per account, in one query.
-
-    Called after the accounts are locked, so no other debit of theirs can commit meanwhile.
-    """
-    ids = set(account_ids)
-    totals = dict.fromkeys(ids, ZERO)
-    rows = (
-        Entry.objects.filter(
-            account_id__in=ids,
-            created_at__gte=_start_of_day(now),
-            amount__lt=0,
-            journal__kind__in=CUSTOMER_DEBIT_KINDS,
-        )
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for row in rows:
-        totals[row["account_id"]] = -row["total"]
-    return totals
+def _debited_today(account: Account, now: datetime) -> Decimal:
+    """Today's customer debits (withdrawals, transfers out) of `account`, from the running
+    total on its row: the caller has locked it, so no other debit of its can commit meanwhile."""
+    return account.debit_day_total if account.debit_day == timezone.localdate(now) else ZERO
 
 
 def _refuse_customer_debit(
@@ -186,54 +161,126 @@ class Posting:
 def _journals_post(
     *, postings: Sequence[Posting], accounts: dict[int, Account], now: datetime, initiated_by: User | None
 ) -> list[Journal]:
-    """Write journals over accounts the caller has locked and checked: one INSERT for the
-    journals, one for their entries, one UPDATE for every balance, however many there are."""
-    journals = Journal.objects.bulk_create(
-        [
-            Journal(
-                kind=posting.kind,
-                reference=_reference_new(posting.kind, now),
-                description=posting.description,
-                initiated_by=initiated_by,
-                reversal_of=posting.reversal_of,
-                created_at=now,
-            )
-            for posting in postings
-        ]
-    )
+    """Write journals over accounts the caller has locked and checked: the journals, their
+    entries and every balance they move in one statement (PostgreSQL), however many there are."""
+    journals: list[Journal] = []
     entries: list[Entry] = []
     touched: dict[int, Account] = {}
-    for journal, posting in zip(journals, postings, strict=True):
+    today = timezone.localdate(now)
+    for posting in postings:
+        journal = Journal(
+            kind=posting.kind,
+            reference=_reference_new(posting.kind, now),
+            description=posting.description,
+            initiated_by=initiated_by,
+            reversal_of=posting.reversal_of,
+            created_at=now,
+        )
         journal.posted_entries = []  # type: ignore[attr-defined]  # for the caller's receipt
+        journals.append(journal)
         for leg in posting.legs:
             account = accounts[leg.account_id]
             account.balance += leg.amount
             account.last_activity_at = now
             if posting.kind in CUSTOMER_ACTIVITY_KINDS or (posting.kind == Journal.Kind.TRANSFER and leg.amount < 0):
                 account.last_customer_activity_at = now
+            if posting.kind in CUSTOMER_DEBIT_KINDS and leg.amount < 0:
+                account.debit_day_total = _debited_today(account, now) - leg.amount
+                account.debit_day = today
             entry = Entry(
                 journal=journal, account=account, amount=leg.amount, balance_after=account.balance, created_at=now
             )
             entries.append(entry)
             journal.posted_entries.append(entry)  # type: ignore[attr-defined]
             touched[account.pk] = account
-    Entry.objects.bulk_create(entries)
-    Account.objects.bulk_update(
-        [touched[pk] for pk in sorted(touched)], ["balance", "last_activity_at", "last_customer_activity_at"]
-    )
+    if not journals:
+        return []  # a batch whose every item was refused moves nothing
+    changed = [touched[pk] for pk in sorted(touched)]
+    if connection.vendor == "postgresql":
+        _ledger_write_postgresql(journals=journals, entries=entries, accounts=changed, now=now)
+    else:
+        Journal.objects.bulk_create(journals)
+        Entry.objects.bulk_create(entries)
+        Account.objects.bulk_update(changed, LEDGER_ACCOUNT_FIELDS)
     _journals_audit(journals=journals, initiated_by=initiated_by)
-    if journals:
-        # Money received / sent notifications are made by a task once the money has moved:
-        # nothing of theirs is written inside the posting transaction.
-        ids = [journal.pk for journal in journals]
-        transaction.on_commit(lambda: journals_posted_task.delay(ids), robust=True)
+    # Money received / sent notifications are made by a task once the money has moved:
+    # nothing of theirs is written inside the posting transaction.
+    ids = [journal.pk for journal in journals]
+    transaction.on_commit(lambda: journals_posted_task.delay(ids), robust=True)
     return journals
+
+
+# What a posting changes on an account row.
+LEDGER_ACCOUNT_FIELDS = ["balance", "last_activity_at", "last_customer_activity_at", "debit_day", "debit_day_total"]
+
+# One round trip for a whole posting: journals, their entries (joined back to their journal
+# by its unique reference) and the new state of every account touched. Rows come as arrays
+# (unnest), so the statement is the same text whatever the batch size.
+_LEDGER_WRITE = """
+WITH journal AS (
+    INSERT INTO transactions_journal (kind, reference, description, initiated_by_id, reversal_of_id, created_at)
+    SELECT kind, reference, description, %(initiated_by)s, reversal_of, %(now)s
+      FROM unnest(%(kinds)s::text[], %(references)s::text[], %(descriptions)s::text[], %(reversals)s::bigint[])
+           AS j(kind, reference, description, reversal_of)
+    RETURNING id, reference
+), entry AS (
+    INSERT INTO transactions_entry (journal_id, account_id, amount, balance_after, created_at)
+    SELECT journal.id, leg.account_id, leg.amount, leg.balance_after, %(now)s
+      FROM unnest(%(leg_references)s::text[], %(leg_accounts)s::bigint[], %(leg_amounts)s::numeric[],
+                  %(leg_balances)s::numeric[]) WITH ORDINALITY AS leg(reference, account_id, amount, balance_after, n)
+      JOIN journal USING (reference)
+     ORDER BY leg.n
+), account AS (
+    UPDATE accounts_account a
+       SET balance = t.balance, last_activity_at = t.last_activity_at,
+           last_customer_activity_at = t.last_customer_activity_at,
+           debit_day = t.debit_day, debit_day_total = t.debit_day_total
+      FROM unnest(%(ids)s::bigint[], %(balances)s::numeric[], %(activity)s::timestamptz[],
+                  %(customer_activity)s::timestamptz[], %(debit_days)s::date[], %(debit_totals)s::numeric[])
+           AS t(id, balance, last_activity_at, last_customer_activity_at, debit_day, debit_day_total)
+     WHERE a.id = t.id
+)
+SELECT id, reference FROM journal
+"""
+
+
+def _ledger_write_postgresql(
+    *, journals: list[Journal], entries: list[Entry], accounts: list[Account], now: datetime
+) -> None:
+    initiated_by = journals[0].initiated_by_id if journals else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LEDGER_WRITE,
+            {
+                "initiated_by": initiated_by,
+                "now": now,
+                "kinds": [j.kind for j in journals],
+                "references": [j.reference for j in journals],
+                "descriptions": [j.description for j in journals],
+                "reversals": [j.reversal_of_id for j in journals],
+                "leg_references": [e.journal.reference for e in entries],
+                "leg_accounts": [e.account_id for e in entries],
+                "leg_amounts": [e.amount for e in entries],
+                "leg_balances": [e.balance_after for e in entries],
+                "ids": [a.pk for a in accounts],
+                "balances": [a.balance for a in accounts],
+                "activity": [a.last_activity_at for a in accounts],
+                "customer_activity": [a.last_customer_activity_at for a in accounts],
+                "debit_days": [a.debit_day for a in accounts],
+                "debit_totals": [a.debit_day_total for a in accounts],
+            },
+        )
+        ids = {reference: pk for pk, reference in cursor.fetchall()}
+    for journal in journals:
+        journal.pk = ids[journal.reference]
+        journal._state.adding = False
+        journal._state.db = connection.alias
+    for entry in entries:
+        entry.journal_id = entry.journal.pk
 
 
 def _journals_audit(*, journals: Sequence[Journal], initiated_by: User | None) -> None:
     """One audit event for the whole posting (a batch too): one INSERT, in this transaction."""
-    if not journals:
-        return  # a batch whose every item was refused moved nothing
     after = {
         "journals": [
             {
@@ -350,7 +397,7 @@ def withdrawal_create(
     source = locked[account.pk]
     now = timezone.now()
     _refuse_unless_can_send(source, "account")
-    _refuse_customer_debit(source, amount, debited_today=_debited_today([source.pk], now)[source.pk], field="account")
+    _refuse_customer_debit(source, amount, debited_today=_debited_today(source, now), field="account")
     return _journal_post(
         kind=Journal.Kind.WITHDRAWAL,
         legs=[Leg(account.pk, -amount), Leg(vault.pk, amount)],
@@ -401,7 +448,7 @@ def _transfers_plan(requests: Sequence[TransferRequest]) -> tuple[list[Posting |
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
     locked = lock_rows(Account.objects.select_related("account_type", "owner"), ids)
     now = timezone.now()
-    debited = _debited_today({r.source.pk for r in checked if r}, now)
+    debited = {r.source.pk: _debited_today(locked[r.source.pk], now) for r in checked if r}
     pending = dict.fromkeys(ids, ZERO)
     for index, request in enumerate(checked):
         if request is None:
@@ -462,9 +509,7 @@ def transfer_out_create(
     locked = lock_rows(Account.objects.select_related("account_type", "owner"), [source.pk, clearing.pk])
     sender, now = locked[source.pk], timezone.now()
     _refuse_unless_can_send(sender, "source_account")
-    _refuse_customer_debit(
-        sender, amount, debited_today=_debited_today([sender.pk], now)[sender.pk], field="source_account"
-    )
+    _refuse_customer_debit(sender, amount, debited_today=_debited_today(sender, now), field="source_account")
     return _journal_post(
         kind=Journal.Kind.INTERBANK,
         legs=[Leg(sender.pk, -amount), Leg(clearing.pk, amount)],

@@ -28,6 +28,7 @@ def ledger_integrity_check() -> bool:
         "balance_mismatches": len(report.balance_mismatches),
         "overdraft_breaches": len(report.overdraft_breaches),
         "hold_mismatches": len(report.hold_mismatches),
+        "daily_debit_mismatches": len(report.daily_debit_mismatches),
         "totals_by_currency": report.totals_by_currency,
     }
     if report.ok:

@@ -18,7 +18,11 @@ from typing import Any
 from django.conf import settings
 
 from . import features as F
-from .training import MODEL_FILE, library_versions
+
+# scikit-learn, pandas and XGBoost (about 150 MB of a web worker's memory) are imported
+# when a model is first loaded or trained, not when Django starts: most requests never
+# score a loan.
+MODEL_FILE = "model.joblib"
 
 
 class ModelUnavailable(Exception):
@@ -68,6 +72,8 @@ def _check(card: dict[str, Any]) -> None:
             f"The saved risk model scales amounts by {card.get('currency_per_dm')} per DM, this deployment by "
             f"{settings.LOAN_RISK_CURRENCY_PER_DM}; retrain it with `python manage.py train_loan_model`."
         )
+    from .training import library_versions
+
     installed = library_versions()
     for library in ("scikit-learn", "xgboost"):
         saved = card.get("library_versions", {}).get(library)

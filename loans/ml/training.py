@@ -40,10 +40,10 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from . import features as F
+from .registry import MODEL_FILE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FILE = DATA_DIR / "germancredit.csv"
-MODEL_FILE = "model.joblib"
 CARD_JSON = "model_card.json"
 CARD_MARKDOWN = "model_card.md"
 

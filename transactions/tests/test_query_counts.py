@@ -5,7 +5,10 @@ as SAVEPOINT + RELEASE (in production they are BEGIN and COMMIT).
 
 Issue 7 added one statement to every posting: the audit event (audit.services), which
 chains and inserts in a single INSERT ... ON CONFLICT ... RETURNING, written in the
-posting's own transaction (+1 below, marked "audit")."""
+posting's own transaction (+1 below, marked "audit").
+
+Issue 11 made the write one statement (journals, entries and balances; see
+services._LEDGER_WRITE) and moved today's debits onto the account row the posting locks."""
 
 from __future__ import annotations
 
@@ -38,12 +41,13 @@ def queries(work) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("operation", "expected"),
     [
-        # savepoint, cash vault look-up, lock, insert journal, insert entries, update balances, audit, release
-        ("deposit", 8),
-        # ... plus today's debits for the daily limit
-        ("withdrawal", 9),
-        # savepoint, lock, today's debits, insert journal, insert entries, update balances, audit, release
-        ("transfer", 8),
+        # savepoint, cash vault look-up, lock, write (journal, entries and balances in one
+        # statement), audit, release
+        ("deposit", 6),
+        # the same: today's debits for the daily limit come with the locked row
+        ("withdrawal", 6),
+        # savepoint, lock, write, audit, release
+        ("transfer", 5),
     ],
 )
 def test_service_query_counts(account, other_account, operation, expected):
@@ -58,15 +62,15 @@ def test_service_query_counts(account, other_account, operation, expected):
 
 def test_reversal_query_count(account, other_account, teller):
     journal = transfer_create(source=account, destination=other_account, amount=D("1"))
-    # savepoint, original legs, lock, already reversed?, insert journal, entries, balances, audit, release
-    assert queries(lambda: journal_reverse(journal=journal, reason="x", initiated_by=teller)) == 9
+    # savepoint, original legs, lock, already reversed?, write, audit, release
+    assert queries(lambda: journal_reverse(journal=journal, reason="x", initiated_by=teller)) == 7
 
 
 @pytest.mark.parametrize("size", [1, 10, 500])
 def test_batch_query_count_does_not_grow_with_size(account, other_account, size):
     batch = [TransferRequest(account, other_account, D("0.01"))] * size
     # one audit event for the whole batch, whatever its size
-    assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 8
+    assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 5
 
 
 def test_http_transfer_query_count(api, account, other_account):
@@ -81,13 +85,13 @@ def test_http_transfer_query_count(api, account, other_account):
 
     # idempotency: savepoint, in-flight lock, key look-up, record, release (5);
     # caller's roles, source and destination look-ups (3); is the destination a beneficiary
-    # still cooling off (1, issue 7); the transfer service (8, with audit); fraud screening
+    # still cooling off (1, issue 7); the transfer service (5, with audit); fraud screening
     # (5, issue 6): its savepoint pair, the sender's recent debits (their counterparties too,
     # one more, once there are any), the active model (unpickled once per process), the score
-    assert queries(post) == 22
+    assert queries(post) == 19
 
 
 def test_http_batch_query_count(api, account, other_account):
     body = {"mode": "atomic", "transfers": [item(account, other_account, "0.01")] * 200}
-    # roles, sources, destinations, and the batch service (8, with audit)
-    assert queries(lambda: api.post("/api/v1/transfers/batch/", body, format="json")) == 11
+    # roles, sources, destinations, and the batch service (5, with audit)
+    assert queries(lambda: api.post("/api/v1/transfers/batch/", body, format="json")) == 8

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.models import Account
 from accounts.tests.factories import AccountTypeFactory, account_create
@@ -253,3 +255,39 @@ def test_journal_create_refuses_unbalanced_and_overdrawn_legs(account):
         description="x",
     )
     refused("journal_invalid", journal_create, kind="fee", legs=[Leg(account.pk, D("1"))], description="x")
+
+
+def test_daily_limit_total_lives_on_the_account_and_starts_afresh_each_day(customer, branch, other_account):
+    """Today's debits are a running total on the row the debit locks: it counts what was
+    posted today and nothing from an earlier day."""
+    kind = AccountTypeFactory(code="day", daily_debit_limit=D("1000.00"))
+    acc = account_create(owner=customer, account_type=kind, branch=branch, balance=D("5000.00"))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Account.objects.filter(pk=acc.pk).update(debit_day=yesterday, debit_day_total=D("1000.00"))
+    transfer_create(source=acc, destination=other_account, amount=D("999.00"))  # yesterday's total is gone
+    acc.refresh_from_db()
+    assert (acc.debit_day, acc.debit_day_total) == (timezone.localdate(), D("999.00"))
+    refused("daily_limit_exceeded", withdrawal_create, account=acc, amount=D("1.01"))
+    journal = withdrawal_create(account=acc, amount=D("1.00"))
+    journal_reverse(journal=journal, reason="counter error", initiated_by=None)  # a reversal gives no limit back
+    refused("daily_limit_exceeded", withdrawal_create, account=acc, amount=D("0.01"))
+    acc.refresh_from_db()
+    assert acc.debit_day_total == D("1000.00")
+    assert_ledger_consistent()
+
+
+def test_integrity_check_sees_a_daily_total_that_differs_from_todays_debits(account, other_account):
+    transfer_create(source=account, destination=other_account, amount=D("40.00"))
+    withdrawal_create(account=account, amount=D("2.50"))
+    assert_ledger_consistent()
+    Account.objects.filter(pk=account.pk).update(debit_day_total=D("2.50"))
+    report = ledger_integrity_report()
+    assert report.daily_debit_mismatches == [
+        {"account": account.number, "debit_day_total": "2.50", "debits_today": "42.50"}
+    ]
+    assert not report.ok
+    # The total says an earlier day: today's debits go uncounted, which the check sees too.
+    Account.objects.filter(pk=account.pk).update(debit_day=timezone.localdate() - timedelta(days=1))
+    assert ledger_integrity_report().daily_debit_mismatches == [
+        {"account": account.number, "debit_day_total": "0.00", "debits_today": "42.50"}
+    ]

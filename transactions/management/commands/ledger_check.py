@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 ("balances that differ from their entries", report.balance_mismatches),
                 ("accounts past their overdraft limit", report.overdraft_breaches),
                 ("held amounts that differ from the pending holds", report.hold_mismatches),
+                ("daily debit totals that differ from today's debits", report.daily_debit_mismatches),
             ]:
                 self.stdout.write(f"  {label}: {len(rows)}")
                 for row in rows[:20]:
