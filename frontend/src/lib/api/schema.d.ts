@@ -2226,6 +2226,9 @@ export interface components {
             hold_mismatches: {
                 [key: string]: unknown;
             }[];
+            daily_debit_mismatches: {
+                [key: string]: unknown;
+            }[];
             totals_by_currency: {
                 [key: string]: string;
             };
