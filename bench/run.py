@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,17 +207,54 @@ def accounts_seed(size: Size) -> dict:
     }
 
 
+def accounts_load() -> dict:
+    """The data of an earlier run's database (`--reuse-data`), with fresh tokens."""
+    from accounts.models import Account
+    from customers.client import ClientInfo
+    from customers.models import Customer
+    from customers.services import session_start
+
+    customer_accounts = Account.objects.filter(kind=Account.Kind.CUSTOMER).order_by("pk")
+    accounts = list(customer_accounts.values_list("pk", "number", "owner_id"))
+    customers = Customer.objects.filter(pk__in={owner for _, _, owner in accounts}).select_related("user")
+    tokens = {c.pk: session_start(user=c.user, client=ClientInfo(user_agent="bench")).access for c in customers}
+    return {"accounts": accounts, "tokens": tokens}
+
+
+def reads_data_present(size: Size) -> bool:
+    """Whether the bench database already holds this size's generated entries (`--reuse-data`)."""
+    name = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        return False
+    last = [f"BS-{size.statement_entries}", f"BH-{(size.history_entries - 2 * size.statement_entries) // 2}"]
+    try:
+        found = psql(f"SELECT count(*) FROM transactions_journal WHERE reference IN ('{last[0]}', '{last[1]}')", name)
+    except subprocess.CalledProcessError:
+        return False
+    return found == "2"
+
+
 def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
     """`count` ledger entries (count/2 balanced transfer journals) among `account_pks`,
     made with set-based SQL. Triggers are switched off for the load (session_replication_role)
     and the invariants are proven afterwards with the ledger check instead."""
     from django.db import connection
 
+    from bankingsystem.partitions import create_partition_sql, month_start, months_later
+
     journals = count // 2
     log(f"generating {count:,} entries for {label} (set-based SQL)")
     started = time.perf_counter()
     ids = "ARRAY[" + ",".join(map(str, account_pks)) + "]::bigint[]"
     with connection.cursor() as cursor:
+        # The months the entries span get their partitions first, as in production (beat
+        # creates them ahead), instead of piling into the DEFAULT partition.
+        cursor.execute("SELECT (now() - %s * interval '3 seconds') AT TIME ZONE 'UTC'", [journals])
+        (oldest,) = cursor.fetchone()
+        month = month_start(oldest.date())
+        while month <= month_start(datetime.now(UTC).date()):
+            cursor.execute(create_partition_sql("transactions_entry", month))
+            month = months_later(month, 1)
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("SELECT coalesce(max(id), 0) FROM transactions_journal")
         (first,) = cursor.fetchone()
@@ -528,13 +566,19 @@ def statement_reads(data: dict, server: Gunicorn, account_number: str, token: st
     filters.throughput = len(filtered) / (sum(filtered) / 1000)
     started = time.perf_counter()
     rows = 0
-    with session.get(url + "?format=csv", stream=True, timeout=600) as response:
-        response.raise_for_status()
-        for chunk in response.iter_lines():
-            rows += 1 if chunk else 0
+    cut_off = ""
+    try:
+        with session.get(url + "?format=csv", stream=True, timeout=600) as response:
+            response.raise_for_status()
+            for chunk in response.iter_lines():
+                rows += 1 if chunk else 0
+    except requests.RequestException as error:  # e.g. the worker killed by gunicorn's timeout mid-stream
+        cut_off = f"; CUT OFF: {type(error).__name__}"
     elapsed = time.perf_counter() - started
-    csv_result = Result("CSV export, streamed", unit="rows/s", throughput=(rows - 1) / elapsed)
-    csv_result.notes = f"{rows - 1:,} rows in {elapsed:.1f}s"
+    csv_result = Result("CSV export, streamed", unit="rows/s", throughput=max(rows - 1, 0) / elapsed)
+    csv_result.notes = f"{max(rows - 1, 0):,} of {entries:,} rows in {elapsed:.1f}s{cut_off}"
+    csv_result.passed = not cut_off and rows - 1 == entries
+    csv_result.target = "all rows"
     page.summarise()
     filters.summarise()
     return [page, filters, csv_result]
@@ -596,6 +640,24 @@ def profile_transfers(data: dict) -> str:
     return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
 
 
+def profile_statement(account_number: str, token: str) -> str:
+    """Where a statement page's time goes (pyinstrument over 200 pages through Django's test client)."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/accounts/{account_number}/statement/?page_size=50"
+    client.get(url)  # warm: imports, connection
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    next_url = url
+    for _ in range(200):
+        body = client.get(next_url).json()
+        next_url = body["next"] or url
+    profiler.stop()
+    return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
+
+
 # --- Report ---------------------------------------------------------------------------------
 
 
@@ -632,12 +694,22 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 
 def report(
-    results: list[Result], baseline: Result, info: dict[str, str], profile: str, size_name: str, check: str
+    results: list[Result],
+    baseline: Result,
+    info: dict[str, str],
+    profiles: list[tuple[str, str]],
+    size_name: str,
+    check: str,
+    only: str = "",
 ) -> str:
+    args = ["--quick"] if size_name == "quick" else []
+    if only and set(only.split(",")) != set(SCENARIOS):
+        args.append(f"--only {only}")
+    command = f'make bench BENCH_ARGS="{" ".join(args)}"' if args else "make bench"
     lines = [
         "# Benchmarks",
         "",
-        f"Produced by `make bench{' BENCH_ARGS=--quick' if size_name == 'quick' else ''}` "
+        f"Produced by `{command}` "
         f"({size_name} size). Ratios are to pgbench's TPC-B run on the same PostgreSQL in the "
         "same run (8 clients, 2 threads), the machine's own limit for a two-balance update transaction.",
         "",
@@ -659,17 +731,9 @@ def report(
             f"| {r.name} | {fmt(r.throughput)} {r.unit} | {ratio} | {fmt(r.p50, 2)} | {fmt(r.p95, 2)} | "
             f"{fmt(r.p99, 2)} | {r.target} | {met} | {r.notes} |"
         )
-    lines += [
-        "",
-        f"Ledger check after the run: {check}",
-        "",
-        "## Profile of a service-layer transfer",
-        "",
-        "```",
-        profile,
-        "```",
-        "",
-    ]
+    lines += ["", f"Ledger check after the run: {check}", ""]
+    for title, profile in profiles:
+        lines += [f"## Profile of {title}", "", "```", profile, "```", ""]
     return "\n".join(lines)
 
 
@@ -699,22 +763,31 @@ def judge(
     result.passed = all(checks)
 
 
-def reads(data: dict, server: Gunicorn, size: Size, tps: float) -> list[Result]:
-    """A customer account with `statement_entries` entries, and a ledger of `history_entries`."""
+def statement_data(data: dict) -> tuple[int, str, int]:
+    """The statement account (pk, number, owner): the last customer account, whose
+    `statement_entries` entries are the debit or credit leg of transfers with the suspense account."""
+    pk, number, owner = data["accounts"][-1]
+    return pk, number, owner
+
+
+def reads(data: dict, server: Gunicorn, size: Size, tps: float, *, generate: bool = True) -> list[Result]:
+    """A customer account with `statement_entries` entries in a ledger of `history_entries`:
+    statement pages (with and without filters), its CSV export, and one customer's history."""
     from accounts.models import Account
 
+    pk, number, owner = statement_data(data)
+    if generate:
+        suspense = Account.objects.get(gl_code="suspense", currency="INR")
+        # Every journal has one leg on each account: twice the entries, so the statement
+        # account alone holds `statement_entries` of them.
+        entries_generate(account_pks=[pk, suspense.pk], count=2 * size.statement_entries, label="S")
+        remaining = size.history_entries - 2 * size.statement_entries
+        entries_generate(account_pks=[pk for pk, _, _ in data["accounts"]], count=remaining, label="H")
     results = []
-    statement_account = Account.objects.get(pk=data["accounts"][-1][0])
-    suspense = Account.objects.get(gl_code="suspense", currency="INR")
-    entries_generate(account_pks=[statement_account.pk, suspense.pk], count=size.statement_entries, label="S")
-    # Only the statement account's half counts; the other half sits on the suspense account.
-    token = data["tokens"][statement_account.owner_id]
-    for r in statement_reads(data, server, statement_account.number, token, size.statement_entries // 2 * 2):
-        if r.unit == "pages/s" and "filters" not in r.name:
+    for r in statement_reads(data, server, number, data["tokens"][owner], size.statement_entries):
+        if r.unit == "pages/s":
             judge(r, tps, p95=20)
         results.append(r)
-    remaining = size.history_entries - size.statement_entries
-    entries_generate(account_pks=[pk for pk, _, _ in data["accounts"]], count=remaining, label="H")
     history_owner = data["accounts"][0][2]
     results.append(history_reads(server, data["tokens"][history_owner], size.history_entries))
     return results
@@ -732,10 +805,17 @@ def main() -> int:
         default=",".join(SCENARIOS),
         help=f"comma-separated scenarios to run (default all): {', '.join(SCENARIOS)}; pgbench always runs",
     )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="with --only reads[,profile]: keep the bench database when it already holds this size's entries",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     if only - set(SCENARIOS):
         parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
+    if args.reuse_data and only - {"reads", "profile"}:
+        parser.error("--reuse-data goes with --only reads (transfers would change the data)")
     size_name = "quick" if args.quick else "default"
     size = SIZES[size_name]
     os.chdir(ROOT)
@@ -743,9 +823,15 @@ def main() -> int:
     info = machine()
     started = time.perf_counter()
 
-    database_create(size)
-    django_setup()
-    data = accounts_seed(size)
+    reuse = args.reuse_data and reads_data_present(size)
+    if reuse:
+        log("reusing the bench database and its entries (--reuse-data)")
+        django_setup()
+        data = accounts_load()
+    else:
+        database_create(size)
+        django_setup()
+        data = accounts_seed(size)
     baseline = pgbench_tpcb(size.seconds)
     log(f"pgbench: {baseline.throughput:.0f} tx/s")
     tps = baseline.throughput or 1.0
@@ -772,18 +858,23 @@ def main() -> int:
             judge(batch, tps, ratio=3.0)
             results.append(batch)
         if "reads" in only:
-            results += reads(data, server, size, tps)
+            results += reads(data, server, size, tps, generate=not reuse)
     finally:
         if server:
             server.stop()
 
     check = ledger_check()
     log(f"ledger check: {check}")
-    profile = profile_transfers(data) if "profile" in only else "(not run: --only without profile)"
+    profiles = []
+    if "profile" in only:
+        profiles.append(("a service-layer transfer", profile_transfers(data)))
+    if "reads" in only:
+        _, number, owner = statement_data(data)
+        profiles.append(("statement pages", profile_statement(number, data["tokens"][owner])))
 
     info["load average at end (1/5/15 min)"] = load_average()
     info["total run time"] = f"{time.perf_counter() - started:.0f} s"
-    text = report(results, baseline, info, profile, size_name, check)
+    text = report(results, baseline, info, profiles, size_name, check, only=args.only)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text)
     print()

@@ -37,10 +37,13 @@ from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent, is_replay
 from .models import Entry, Journal
 from .selectors import (
-    entry_list_for,
+    ENTRY_ROW_FIELDS,
+    EntriesOfAccounts,
+    history_accounts,
     journal_entries_with_accounts,
     journal_get_for,
     ledger_integrity_report,
+    staff_history_rows,
     statement_entries,
 )
 
@@ -145,6 +148,26 @@ class EntryOutputSerializer(serializers.ModelSerializer):
         ]
         # Always present in answers (the model's default made it look optional in the schema).
         read_only_fields = ["created_at"]
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def entry_row_data(row: dict, account_number: str) -> dict:
+    """EntryOutputSerializer's answer for one `ENTRY_ROW_FIELDS` row, without building model
+    instances or walking serializer fields (a page of 50 is on every statement and history
+    request; tests/test_api.py checks the two agree)."""
+    return {
+        "id": row["pk"],
+        "transaction": row["journal_id"],
+        "reference": row["journal__reference"],
+        "kind": row["journal__kind"],
+        "description": row["journal__description"],
+        "account": account_number,
+        "amount": f"{row['amount']:.2f}",
+        "balance_after": f"{row['balance_after']:.2f}",
+        "created_at": _DATETIME.to_representation(row["created_at"]),
+    }
 
 
 # --- Filters ----------------------------------------------------------------------------
@@ -476,7 +499,19 @@ class TransactionListApi(generics.ListAPIView):
     filterset_class = EntryFilter
 
     def get_queryset(self) -> QuerySet[Entry]:
-        return entry_list_for(user=self.request.user)
+        # The filters apply to this; which accounts it covers is decided in list().
+        return Entry.objects.order_by("-pk")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        entries = self.filter_queryset(self.get_queryset())
+        accounts = history_accounts(user=request.user, number=request.query_params.get("account") or None)
+        if accounts is None:
+            page = self.paginate_queryset(staff_history_rows(entries=entries)) or []
+            data = [entry_row_data(row, row["account__number"]) for row in page]
+        else:
+            page = self.paginate_queryset(EntriesOfAccounts(entries, list(accounts))) or []  # type: ignore[arg-type]
+            data = [entry_row_data(row, accounts[row["account_id"]]) for row in page]
+        return self.get_paginated_response(data)
 
 
 class TransactionDetailApi(APIView):
@@ -510,28 +545,54 @@ class TransactionReverseApi(APIView):
 
 
 STATEMENT_CSV_COLUMNS = ["date", "reference", "kind", "description", "debit", "credit", "balance_after"]
+_CSV_FIELDS = ("created_at", "journal__reference", "journal__kind", "journal__description", "amount", "balance_after")
+CSV_CHUNK = 2000
 
 
-def _statement_csv_rows(entries: QuerySet[Entry]) -> Iterator[str]:
+def _newest_first_in_chunks(entries: QuerySet[Entry], fields: tuple[str, ...]) -> Iterator[tuple]:
+    """`entries` newest first as value tuples, CSV_CHUNK rows per query, each chunk a keyset
+    page (`id` below the last one sent). Memory stays at one chunk however long the
+    statement, no transaction or server-side cursor stays open while the client reads,
+    and the ledger being append-only, entries posted meanwhile (higher ids) never shift it."""
+    below = None
+    while True:
+        chunk = entries.order_by("-pk") if below is None else entries.filter(pk__lt=below).order_by("-pk")
+        rows = list(chunk.values_list("pk", *fields)[:CSV_CHUNK])
+        for row in rows:
+            yield row[1:]
+        if len(rows) < CSV_CHUNK:
+            return
+        below = rows[-1][0]
+
+
+def _statement_csv_rows(entries: QuerySet[Entry], *, newest_first_chunks: bool = False) -> Iterator[str]:
+    """The CSV lines of `entries` (in the queryset's order, through a server-side cursor), or
+    newest first in keyset chunks (`newest_first_chunks`, the account statement)."""
+
     class Line:
         def write(self, value: str) -> str:
             return value
 
     writer = csv.writer(Line())
     yield writer.writerow(STATEMENT_CSV_COLUMNS)
+    local = timezone.get_current_timezone()
     # Inside the generator: it runs as the response streams, after list() has returned.
     with replica_reads():
-        for entry in entries.iterator(chunk_size=2000):
-            journal = entry.journal
+        rows = (
+            _newest_first_in_chunks(entries, _CSV_FIELDS)
+            if newest_first_chunks
+            else entries.values_list(*_CSV_FIELDS).iterator(chunk_size=CSV_CHUNK)
+        )
+        for created_at, reference, kind, description, amount, balance_after in rows:
             yield writer.writerow(
                 [
-                    timezone.localtime(entry.created_at).isoformat(),
-                    journal.reference,
-                    journal.kind,
-                    journal.description,
-                    f"{-entry.amount:.2f}" if entry.amount < 0 else "",
-                    f"{entry.amount:.2f}" if entry.amount > 0 else "",
-                    f"{entry.balance_after:.2f}",
+                    created_at.astimezone(local).isoformat(),
+                    reference,
+                    kind,
+                    description,
+                    f"{-amount:.2f}" if amount < 0 else "",
+                    f"{amount:.2f}" if amount > 0 else "",
+                    f"{balance_after:.2f}",
                 ]
             )
 
@@ -552,17 +613,20 @@ class StatementApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):
             return Entry.objects.none()
-        account = account_get_for(user=self.request.user, number=self.kwargs["number"])
-        return statement_entries(account=account)
+        self.account = account_get_for(user=self.request.user, number=self.kwargs["number"])
+        return statement_entries(account=self.account)
 
     @replica_reads()
     def list(self, request: Request, *args, **kwargs) -> Response | StreamingHttpResponse:  # type: ignore[no-untyped-def]
+        entries = self.filter_queryset(self.get_queryset())
         if request.query_params.get("format") == "csv":
-            entries = self.filter_queryset(self.get_queryset())
-            response = StreamingHttpResponse(_statement_csv_rows(entries), content_type="text/csv")
+            response = StreamingHttpResponse(
+                _statement_csv_rows(entries, newest_first_chunks=True), content_type="text/csv"
+            )
             response["Content-Disposition"] = f'attachment; filename="statement-{kwargs["number"]}.csv"'
             return response
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(entries.values(*ENTRY_ROW_FIELDS)) or []
+        return self.get_paginated_response([entry_row_data(row, self.account.number) for row in page])
 
 
 class LedgerIntegritySerializer(serializers.Serializer):

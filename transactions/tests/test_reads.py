@@ -1,0 +1,207 @@
+"""The read paths of issue 11: statement pages and history pages cost a fixed number of
+queries and one index-ordered scan whatever the size of the account or ledger, their lean
+rows answer exactly what EntryOutputSerializer would, and a customer's history merged
+across accounts pages correctly both ways. Plans are checked with EXPLAIN, never timed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from accounts.models import Account
+from bankingsystem.partitions import month_start, partition_name
+from conftest import client_for
+from transactions.api import EntryFilter, EntryOutputSerializer
+from transactions.models import Entry
+from transactions.selectors import ENTRY_ROW_FIELDS, EntriesOfAccounts, statement_entries
+from transactions.services import ENTRY_TABLE, transfer_create
+
+D = Decimal
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
+
+
+def queries(work) -> int:  # type: ignore[no-untyped-def]
+    """Queries `work` makes. The test client's user object keeps its roles once read, so the
+    per-request role look-up (and, with a token, the user and session look-ups) is not counted."""
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return len(ctx.captured_queries)
+
+
+def transfers(source: Account, destination: Account, count: int, description: str = "") -> None:
+    for i in range(count):
+        transfer_create(source=source, destination=destination, amount=D(f"1.{i % 100:02d}"), description=description)
+
+
+def as_json(data):  # type: ignore[no-untyped-def]
+    import json
+
+    return json.loads(JSONRenderer().render(data))
+
+
+def bulk_entries(account: Account, count: int) -> None:
+    """`count` entries on `account` against the vault, beneath the services (fast), and fresh statistics."""
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH j AS (INSERT INTO transactions_journal (kind, reference, description, created_at) "
+            "  SELECT 'deposit', 'BULK' || %s || '-' || g, 'Bulk deposit ' || g, now()"
+            "  FROM generate_series(1, %s) g RETURNING id) "
+            "INSERT INTO transactions_entry (journal_id, account_id, amount, balance_after, created_at) "
+            "SELECT j.id, a.account_id, a.amount, 0, now() FROM j "
+            "CROSS JOIN (VALUES (%s, 1.00), (%s, -1.00)) a(account_id, amount)",
+            [account.pk, count, account.pk, vault.pk],
+        )
+        cursor.execute("ANALYZE transactions_entry")
+        cursor.execute("ANALYZE transactions_journal")  # with the UPPER(description) statistics (0006)
+
+
+# --- Queries per page ---------------------------------------------------------------------
+
+
+def test_statement_page_query_count(api, account, other_account):
+    transfers(account, other_account, 7)
+    url = f"/api/v1/accounts/{account.number}/statement/?page_size=3"
+    first = api.get(url).json()
+    assert len(first["results"]) == 3 and first["next"]
+    # the account, one page of entries with their journals: no query per row
+    for page_url in (url, first["next"], f"{url}&direction=debit&q=x&kind=transfer&min_amount=1"):
+        assert queries(lambda page_url=page_url: api.get(page_url)) == 2
+
+
+def test_history_page_query_count(api, account, second_account, other_account):
+    transfers(account, other_account, 4)
+    transfers(other_account, second_account, 4)
+    first = api.get("/api/v1/transactions/?page_size=3").json()
+    assert first["next"]
+    # the caller's accounts, one page merged across them with the journals
+    for page_url in ("/api/v1/transactions/?page_size=3", first["next"], "/api/v1/transactions/?q=x&kind=transfer"):
+        assert queries(lambda page_url=page_url: api.get(page_url)) == 2
+
+
+def test_staff_history_page_query_count(teller, account, other_account):
+    transfers(account, other_account, 4)
+    # one page of every customer account's entries with journals and numbers
+    staff = client_for(teller)
+    staff.get("/api/v1/transactions/?page_size=3")  # roles read once
+    assert queries(lambda: staff.get("/api/v1/transactions/?page_size=3")) == 1
+
+
+# --- Same answers as the serializer -------------------------------------------------------
+
+
+def test_statement_and_history_rows_are_what_the_serializer_answers(
+    api, teller, account, second_account, other_account
+):
+    transfers(account, other_account, 3, description="Tea, biscuits")
+    transfer_create(source=account, destination=second_account, amount=D("12.34"))
+    expected = [
+        EntryOutputSerializer(entry).data
+        for entry in Entry.objects.filter(account__in=[account, second_account])
+        .select_related("journal", "account")
+        .order_by("-pk")
+    ]
+    history = api.get("/api/v1/transactions/").json()["results"]
+    assert history == as_json(expected)
+    statement = api.get(f"/api/v1/accounts/{account.number}/statement/").json()["results"]
+    assert statement == [row for row in as_json(expected) if row["account"] == account.number]
+    staff = client_for(teller).get(f"/api/v1/transactions/?account={account.number}").json()["results"]
+    assert staff == statement
+
+
+# --- History across accounts: the merge pages like a plain ordered query ------------------
+
+
+def test_history_across_accounts_pages_forward_and_back(api, account, second_account, other_account):
+    transfers(account, other_account, 5)
+    transfers(other_account, second_account, 6)
+    transfers(account, second_account, 4)
+    mine = list(
+        Entry.objects.filter(account__in=[account, second_account]).order_by("-pk").values_list("pk", flat=True)
+    )
+    assert len(mine) == 1 + 5 + 6 + 4 * 2  # the opening deposit, then each transfer's legs of ours
+
+    seen, url, pages = [], "/api/v1/transactions/?page_size=4", []
+    while url:
+        body = api.get(url).json()
+        pages.append(body)
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == mine
+    # ... and back from the last page by the `previous` links
+    back, url = [], pages[-1]["previous"]
+    while url:
+        body = api.get(url).json()
+        back = [row["id"] for row in body["results"]] + back
+        url = body["previous"]
+    assert back + [row["id"] for row in pages[-1]["results"]] == mine
+
+    credits = api.get(f"/api/v1/transactions/?direction=credit&account={second_account.number}").json()["results"]
+    expected = Entry.objects.filter(account=second_account, amount__gt=0).order_by("-pk").values_list("pk", flat=True)
+    assert [row["id"] for row in credits] == list(expected)
+    assert api.get(f"/api/v1/transactions/?account={other_account.number}").json()["results"] == []
+
+
+def test_entries_of_accounts_speaks_only_what_the_paginator_needs(account, second_account):
+    rows = EntriesOfAccounts(Entry.objects.all(), [account.pk, second_account.pk])
+    assert rows.order_by("-pk")[0:5] == list(
+        Entry.objects.filter(account__in=[account, second_account]).order_by("-pk").values(*ENTRY_ROW_FIELDS)[:5]
+    )
+    assert EntriesOfAccounts(Entry.objects.all(), [])[0:5] == []
+    with pytest.raises(ValueError):
+        rows.order_by("created_at")
+    with pytest.raises(ValueError):
+        rows.filter(amount__gt=0)
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+
+def this_months_partition() -> str:
+    return partition_name(ENTRY_TABLE, month_start(timezone.now().astimezone(UTC).date()))
+
+
+def assert_read_newest_first_through_an_index(plan: str) -> None:
+    """The month holding the rows is read by an ordered index scan ((account_id, id DESC), or
+    the primary key backwards where the account is most of the month), never a sequential or
+    bitmap scan that reads all of the account's entries (empty partitions cost nothing)."""
+    partition = this_months_partition()
+    reads = [line for line in plan.splitlines() if f" on {partition} " in line]
+    assert reads and all(re.search(r"->  Index (Only )?Scan ", line) for line in reads), plan
+
+
+@postgresql_only
+def test_statement_page_is_an_ordered_index_scan(account, other_account):
+    bulk_entries(other_account, 3000)  # a sequential scan or a sort would be the worse plan
+    bulk_entries(account, 300)
+    entries = statement_entries(account=account)
+    last = entries.values_list("pk", flat=True)[120]
+    for query in ({}, {"direction": "debit"}, {"min_amount": "1"}, {"q": "bulk"}, {"date_from": "2000-01-01"}):
+        page = EntryFilter(data=query, queryset=entries).qs.filter(pk__lt=last).order_by("-pk")
+        plan = page.values(*ENTRY_ROW_FIELDS)[:51].explain()
+        assert_read_newest_first_through_an_index(plan)
+        # newest first straight from the index (partitions merged in order): never sorted
+        assert not re.search(r"(^|->  )Sort ", plan, re.M), plan
+
+
+@postgresql_only
+def test_history_page_reads_each_account_through_its_index(account, second_account, other_account):
+    bulk_entries(other_account, 3000)
+    bulk_entries(account, 300)
+    bulk_entries(second_account, 300)
+    rows = EntriesOfAccounts(Entry.objects.all(), [account.pk, second_account.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(rows.order_by("-pk")[0:51]) == 51
+    (query,) = ctx.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "CROSS JOIN LATERAL" in query["sql"]
+    assert_read_newest_first_through_an_index(plan)
