@@ -64,11 +64,10 @@ class EntriesOfAccounts:
     """Keyset pages over the entries of several accounts (a customer's history), newest first.
 
     Left to itself PostgreSQL reads every entry of every account and sorts them for one
-    page (1.3 s at 80,000 entries), or walks the whole ledger by id. Here each account
-    gives only its own newest `limit` matching entries (an ordered scan of
-    entry_account_id_idx in a LATERAL subquery), those are merged and cut to `limit`, and
-    the journal is joined for the survivors only: the cost follows the number of accounts
-    and the page size, not the ledger.
+    page (1.3 s at 80,000 entries), or walks the whole ledger by id. Here each account is
+    read newest first through entry_account_id_idx, only as far as the page can need (two
+    rounds, see `_rows`), and the journal is joined for the page's rows only: the cost
+    follows the page size and the number of accounts, not the size of the ledger.
 
     `entries` is an Entry queryset carrying the filters (not the accounts). The object
     speaks the part of QuerySet that DRF's CursorPagination uses: order_by("-pk" or
@@ -116,27 +115,55 @@ class EntriesOfAccounts:
             if self.bound is not None:
                 rows = rows.filter(**dict([self.bound]))
             return list(rows.order_by(order).values(*ENTRY_ROW_FIELDS)[:limit])
-        # `owned.id` is the account of the LATERAL subquery's current turn.
-        inner = self.entries.filter(account_id=RawSQL("owned.id", []))
-        if self.bound is not None:
-            inner = inner.filter(**dict([self.bound]))
-        inner = inner.order_by(order).values("pk", "journal_id", "account_id", "amount", "balance_after", "created_at")
-        inner = inner[:limit]
-        connection = connections[inner.db]
-        inner_sql, inner_params = inner.query.get_compiler(connection=connection).as_sql()
-        direction = "DESC" if self.descending else "ASC"
+        # Two rounds in one statement. First each account gives its newest `share` matching
+        # entries (an ordered scan of entry_account_id_idx, in a LATERAL subquery); the
+        # `limit`-th newest of those, `threshold`, is at or below the page's true last row.
+        # Then only the accounts that had `share` rows to give ("cut") are asked for the
+        # rest of theirs above `threshold`. The merge of both rounds holds the page exactly;
+        # about 2 x limit matching rows are read in all, where giving `limit` rows per
+        # account read accounts x limit (36,000 entries a page for a customer with 100
+        # accounts and a filter matching one in seven).
+        share = -(-limit // len(self.account_ids))
+        first = self._per_account(RawSQL("owned.id", []), share)
+        if self.descending:
+            beyond = {"pk__lt": RawSQL("cut.edge", []), "pk__gt": RawSQL("COALESCE((SELECT pk FROM threshold), 0)", [])}
+        else:
+            beyond = {
+                "pk__gt": RawSQL("cut.edge", []),
+                "pk__lt": RawSQL("COALESCE((SELECT pk FROM threshold), 9223372036854775807)", []),
+            }
+        rest = self._per_account(RawSQL("cut.account_id", []), limit, **beyond)
+        connection = connections[self.entries.db]
+        first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
+        rest_sql, rest_params = rest.query.get_compiler(connection=connection).as_sql()
+        direction, edge = ("DESC", "min") if self.descending else ("ASC", "max")
         journal = connection.ops.quote_name(Journal._meta.db_table)
-        # Only Django's own compiled SQL, table names and ASC/DESC are interpolated; values are parameters.
+        # Only Django's own compiled SQL, a table name and fixed words are interpolated;
+        # every value is a parameter.
         sql = (
-            "SELECT e.pk, e.journal_id, j.reference, j.kind, j.description, e.account_id, e.amount,"  # noqa: S608
-            " e.balance_after, e.created_at"
-            " FROM (SELECT picked.* FROM unnest(%s::bigint[]) AS owned(id)"
-            f" CROSS JOIN LATERAL ({inner_sql}) AS picked ORDER BY picked.pk {direction} LIMIT %s) AS e"
-            f" JOIN {journal} j ON j.id = e.journal_id ORDER BY e.pk {direction}"
+            "WITH sampled AS (SELECT picked.* FROM unnest(%s::bigint[]) AS owned(id)"  # noqa: S608
+            f" CROSS JOIN LATERAL ({first_sql}) AS picked),"
+            f" threshold AS (SELECT pk FROM sampled ORDER BY pk {direction} OFFSET %s LIMIT 1),"
+            f" cut AS (SELECT account_id, {edge}(pk) AS edge FROM sampled GROUP BY account_id HAVING count(*) >= %s),"
+            f" rest AS (SELECT picked.* FROM cut CROSS JOIN LATERAL ({rest_sql}) AS picked),"
+            f" page AS (SELECT * FROM sampled UNION ALL SELECT * FROM rest ORDER BY pk {direction} LIMIT %s)"
+            " SELECT page.pk, page.journal_id, j.reference, j.kind, j.description, page.account_id, page.amount,"
+            f" page.balance_after, page.created_at FROM page JOIN {journal} j ON j.id = page.journal_id"
+            f" ORDER BY page.pk {direction}"
         )
+        params = [self.account_ids, *first_params, limit - 1, share, *rest_params, limit]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.account_ids, *inner_params, limit])
+            cursor.execute(sql, params)
             return [dict(zip(ENTRY_ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+
+    def _per_account(self, account: RawSQL, limit: int, **bounds: RawSQL) -> QuerySet:
+        """One account's matching entries (`account` names it in the enclosing query), in
+        page order, at most `limit`."""
+        rows = self.entries.filter(account_id=account, **bounds)
+        if self.bound is not None:
+            rows = rows.filter(**dict([self.bound]))
+        rows = rows.order_by("-pk" if self.descending else "pk")
+        return rows.values("pk", "journal_id", "account_id", "amount", "balance_after", "created_at")[:limit]
 
 
 def journal_get_for(*, user: AbstractBaseUser, journal_id: int) -> Journal:
