@@ -357,6 +357,15 @@ CARD_DAILY_LIMIT_MAX = Decimal(env.str("CARD_DAILY_LIMIT_MAX", default="200000.0
 # A standing order that fails (insufficient funds...) is tried again the next day, this many times in all.
 STANDING_ORDER_MAX_ATTEMPTS = env.int("STANDING_ORDER_MAX_ATTEMPTS", default=3)
 NOTIFY_LARGE_DEBIT_AMOUNT = Decimal(env.str("NOTIFY_LARGE_DEBIT_AMOUNT", default="10000.00"))
+# Money notifications come from an outbox written with the posting (notifications.services):
+# a drain runs this long after a posting commits (one per web process per interval, however
+# many postings), and the beat drains every OUTBOX_DRAIN_INTERVAL_SECONDS as a safety net.
+OUTBOX_DRAIN_DELAY_SECONDS = env.float("OUTBOX_DRAIN_DELAY_SECONDS", default=0.5)
+OUTBOX_QUEUE = env.str("OUTBOX_QUEUE", default=None)  # None: Celery's default queue
+CELERY_BEAT_SCHEDULE["notifications-outbox-drain"] = {
+    "task": "notifications.journal_outbox_drain",
+    "schedule": env.float("OUTBOX_DRAIN_INTERVAL_SECONDS", default=30.0),
+}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "CardStatusEnum": "cards.models.Card.Status",

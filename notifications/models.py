@@ -65,3 +65,20 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind}"
+
+
+class JournalOutbox(models.Model):
+    """Journals whose money-received / money-sent notifications are still to be made: a
+    transactional outbox. The posting writes its row in the same statement as the money
+    (transactions.services), so a committed posting is never forgotten, even when the web
+    worker dies or Redis is down at commit; a task drains the outbox and makes the
+    notifications in the transaction that deletes the row."""
+
+    journal_ids = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk}: journals {self.journal_ids}"

@@ -3,6 +3,7 @@ notifies nobody), emailed by a Celery task enqueued only once that transaction c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.utils import timezone
 from audit.chain import jsonable
 from transactions.models import Entry
 
-from .models import Notification, NotificationPreference
+from .models import JournalOutbox, Notification, NotificationPreference
 
 Kind = Notification.Kind
 # What a user gets before choosing: everything in the app; email for what needs attention.
@@ -190,3 +191,45 @@ def journal_notifications_send(*, journal_ids: Sequence[int]) -> int:
         )
     with transaction.atomic():
         return len(notifications_send(items=items))
+
+
+OUTBOX_BATCH = 500
+
+
+def journal_outbox_drain(*, batches: int = 20) -> int:
+    """Make the notifications of posted journals waiting in the outbox; returns how many.
+
+    Each batch is one transaction: take up to OUTBOX_BATCH rows (SKIP LOCKED, so drains
+    running at once share the work instead of queueing), make their notifications, delete
+    the rows. A drain that dies mid-batch leaves its rows for the next; one that runs
+    twice makes no duplicates (each notification has a dedupe key)."""
+    made = 0
+    for _ in range(batches):
+        with transaction.atomic():
+            rows = list(JournalOutbox.objects.select_for_update(skip_locked=True).order_by("pk")[:OUTBOX_BATCH])
+            if not rows:
+                break
+            made += journal_notifications_send(journal_ids=[pk for row in rows for pk in row.journal_ids])
+            JournalOutbox.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        if len(rows) < OUTBOX_BATCH:
+            break
+    return made
+
+
+_drain_due = 0.0  # monotonic time by which a drain this process asked for will have run
+
+
+def journal_outbox_drain_soon() -> None:
+    """Ask for a drain once a posting commits, at most one per process per
+    OUTBOX_DRAIN_DELAY_SECONDS: a drain asked for earlier runs after this commit and takes
+    its row too, so a busy worker publishes a couple of tasks a second, not one per
+    transfer. Should the publish fail, the beat's periodic drain is the safety net."""
+    global _drain_due
+    from .tasks import journal_outbox_drain_task
+
+    now = time.monotonic()
+    if now < _drain_due and not journal_outbox_drain_task.app.conf.task_always_eager:
+        return
+    delay = settings.OUTBOX_DRAIN_DELAY_SECONDS
+    _drain_due = now + delay
+    journal_outbox_drain_task.apply_async(countdown=delay, queue=settings.OUTBOX_QUEUE)

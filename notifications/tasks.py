@@ -14,6 +14,13 @@ def notification_email_send_task(notification_id: int) -> bool:
     return services.notification_email_deliver(notification_id=notification_id)
 
 
+# Postings no longer send this (they write the outbox); kept so tasks queued by a release
+# before the outbox still run after an upgrade.
 @shared_task(name="notifications.journals_posted", acks_late=True)
 def journals_posted_task(journal_ids: list[int]) -> int:
     return services.journal_notifications_send(journal_ids=journal_ids)
+
+
+@shared_task(name="notifications.journal_outbox_drain", acks_late=True)
+def journal_outbox_drain_task() -> int:
+    return services.journal_outbox_drain()

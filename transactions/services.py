@@ -26,7 +26,8 @@ from bankingsystem import partitions
 from bankingsystem.db import lock_rows, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
-from notifications.tasks import journals_posted_task
+from notifications.models import JournalOutbox
+from notifications.services import journal_outbox_drain_soon
 
 from .metrics import observe_movement
 from .models import CUSTOMER_DEBIT_KINDS, Entry, Journal
@@ -202,11 +203,11 @@ def _journals_post(
         Journal.objects.bulk_create(journals)
         Entry.objects.bulk_create(entries)
         Account.objects.bulk_update(changed, LEDGER_ACCOUNT_FIELDS)
+        JournalOutbox.objects.create(journal_ids=[journal.pk for journal in journals])
     _journals_audit(journals=journals, initiated_by=initiated_by)
-    # Money received / sent notifications are made by a task once the money has moved:
-    # nothing of theirs is written inside the posting transaction.
-    ids = [journal.pk for journal in journals]
-    transaction.on_commit(lambda: journals_posted_task.delay(ids), robust=True)
+    # Money received / sent notifications are made from the outbox by a task once the
+    # money has moved: nothing of theirs but the outbox row is written in the posting.
+    transaction.on_commit(journal_outbox_drain_soon, robust=True)
     return journals
 
 
@@ -214,7 +215,8 @@ def _journals_post(
 LEDGER_ACCOUNT_FIELDS = ["balance", "last_activity_at", "last_customer_activity_at", "debit_day", "debit_day_total"]
 
 # One round trip for a whole posting: journals, their entries (joined back to their journal
-# by its unique reference) and the new state of every account touched. Rows come as arrays
+# by its unique reference), the new state of every account touched, and the outbox row
+# from which the notifications are made once it commits. Rows come as arrays
 # (unnest), so the statement is the same text whatever the batch size.
 _LEDGER_WRITE = """
 WITH journal AS (
@@ -239,6 +241,9 @@ WITH journal AS (
                   %(customer_activity)s::timestamptz[], %(debit_days)s::date[], %(debit_totals)s::numeric[])
            AS t(id, balance, last_activity_at, last_customer_activity_at, debit_day, debit_day_total)
      WHERE a.id = t.id
+), outbox AS (
+    INSERT INTO notifications_journaloutbox (journal_ids, created_at)
+    SELECT jsonb_agg(id ORDER BY id), %(now)s FROM journal
 )
 SELECT id, reference FROM journal
 """
