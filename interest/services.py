@@ -3,15 +3,16 @@
 Accrual of a day is one set-based INSERT ... SELECT on PostgreSQL over every account (a
 Python loop over accounts only on SQLite, the embedded default), done once per day and in
 day order: a catch-up after downtime accrues every missed day, oldest first. Posting turns
-an account's unposted accruals into one journal through `transactions.services.journal_create`,
-rounded to the minor unit with the remainder carried to the next posting.
+an account's unposted accruals into one journal, rounded to the minor unit with the remainder
+carried to the next posting; accounts are posted a chunk at a time, set-based, through
+`transactions.services.journal_batch_create`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from rest_framework import status
 
@@ -30,7 +31,7 @@ from bankingsystem.db import lock_rows, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from transactions.models import Entry, Journal
-from transactions.services import Leg, journal_create
+from transactions.services import JournalRequest, Leg, journal_batch_create
 
 from .conventions import (
     YEAR_DAYS_LCM,
@@ -368,6 +369,10 @@ def _accrue_day_python(day: date, terms: list[DayTerms]) -> tuple[int, int, int]
 
 # --- Posting ------------------------------------------------------------------------------
 
+# Accounts posted per database transaction: each chunk is a constant number of statements
+# whatever its size, so a month's posting for a million accounts is a thousand transactions.
+POSTING_CHUNK = 1000
+
 
 def products_due(period_end: date) -> list[InterestProduct]:
     """Active products whose posting period ends on `period_end`."""
@@ -378,24 +383,55 @@ def products_due(period_end: date) -> list[InterestProduct]:
     ]
 
 
+def _candidates(period_end: date) -> QuerySet[Account]:
+    types = [product.account_type_id for product in products_due(period_end)]
+    return Account.objects.filter(
+        kind=Account.Kind.CUSTOMER, account_type__in=types, opened_at__lt=day_end(period_end)
+    ).exclude(interest_state__posted_through__gte=period_end)
+
+
 def posting_candidates(*, period_end: date) -> list[int]:
     """Accounts of the products due that are not yet posted through `period_end`."""
-    types = [product.account_type_id for product in products_due(period_end)]
-    return list(
-        Account.objects.filter(kind=Account.Kind.CUSTOMER, account_type__in=types, opened_at__lt=day_end(period_end))
-        .exclude(interest_state__posted_through__gte=period_end)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return list(_candidates(period_end).order_by("pk").values_list("pk", flat=True))
 
 
-def interest_post_period(*, period_end: date, progress: Progress = None) -> PostingRun:
+@dataclass(frozen=True)
+class PostingBook:
+    """What a posting run reads once: every product by account type, and the interest
+    expense and income GL accounts of each currency posted (made on first use)."""
+
+    products: dict[int, InterestProduct]
+    gls: dict[str, dict[str, int]]
+
+    @classmethod
+    def load(cls, currencies: Iterable[str]) -> PostingBook:
+        return cls(
+            products={product.account_type_id: product for product in InterestProduct.objects.all()},
+            gls={
+                currency: {
+                    code: gl_account_get_or_create(code=code, currency=currency).pk for code in (EXPENSE_GL, INCOME_GL)
+                }
+                for currency in sorted(set(currencies))
+            },
+        )
+
+    def below_average_minimum(self, account_type_id: int, balance_sum: Decimal, days: int) -> bool:
+        """Under the average daily balance method, credit interest is earned only when the
+        period's average closing balance reaches the minimum (compared exactly, unrounded)."""
+        product = self.products.get(account_type_id)
+        if product is None or product.calculation_method != InterestProduct.Method.AVERAGE_DAILY_BALANCE:
+            return False
+        return balance_sum < product.minimum_balance_for_interest * days
+
+
+def interest_post_period(*, period_end: date, progress: Progress = None, chunk_size: int = POSTING_CHUNK) -> PostingRun:
     """Post, for every product whose period ends on `period_end`, each account's unposted
     accruals through that day (earlier ones a failed pass left behind included).
 
-    Each account is its own transaction: one that cannot be posted (closed, or overdraft
-    interest past its limit) is logged as a failure and the others go on; running the
-    posting again posts only what is still unposted.
+    Accounts are posted `chunk_size` at a time, each chunk its own transaction of a fixed
+    number of statements. An account that cannot be posted (closed, or overdraft interest
+    past its limit) is logged as a failure and the others go on; running the posting again,
+    or two runs at once, posts only what is still unposted.
     """
     if period_end >= bank_today():
         raise ApplicationError(
@@ -407,17 +443,21 @@ def interest_post_period(*, period_end: date, progress: Progress = None) -> Post
             f"Interest is not accrued through {period_end}: accrue it first (run_interest --accrue {period_end}).",
             field="period",
         )
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
     run, _ = PostingRun.objects.get_or_create(period_end=period_end)
+    due = _candidates(period_end)
+    candidates = list(due.order_by("pk").values_list("pk", flat=True))
     failures = 0
-    for account_id in posting_candidates(period_end=period_end):
-        try:
-            interest_account_post(account_id=account_id, through=period_end, run=run)
-        except ApplicationError as error:
-            failures += 1
-            PostingFailure.objects.create(run=run, account_id=account_id, code=error.code, detail=error.detail)
-            logger.warning("interest posting for account %s failed: %s", account_id, error.detail)
-        if progress is not None:
-            progress()
+    if candidates:
+        book = PostingBook.load(due.order_by().values_list("currency", flat=True).distinct())
+        for first in range(0, len(candidates), chunk_size):
+            chunk = candidates[first : first + chunk_size]
+            outcome = _interest_chunk_post(account_ids=chunk, through=period_end, run=run, book=book)
+            failures += len(outcome.refusals)
+            if progress is not None:
+                for _ in chunk:
+                    progress()
     return _posting_run_close(run=run, failures=failures)
 
 
@@ -440,70 +480,202 @@ def _posting_run_close(*, run: PostingRun, failures: int) -> PostingRun:
     return run
 
 
-@retry_on_conflict
-@transaction.atomic
 def interest_account_post(*, account_id: int, through: date, run: PostingRun | None = None) -> InterestPosting | None:
     """Post one account's unposted accruals through `through` as one journal (None when
-    there is nothing to post, or it is already posted: running it twice changes nothing)."""
-    account = Account.objects.select_related("account_type__interest_product").get(pk=account_id)
-    gls = {code: gl_account_get_or_create(code=code, currency=account.currency).pk for code in (EXPENSE_GL, INCOME_GL)}
-    # The account and both GL accounts (which one takes the journal is known only once the
-    # accruals are read) in key order before anything else, as journal_create locks them.
-    lock_rows(Account.objects.all(), [account_id, *gls.values()])
-    state, _ = InterestAccountState.objects.select_for_update().get_or_create(account_id=account_id)
-    if state.posted_through is not None and state.posted_through >= through:
-        return None
-    window = InterestAccrual.objects.filter(account_id=account_id, day__lte=through)
-    if state.posted_through is not None:
-        window = window.filter(day__gt=state.posted_through)
-    # A period's rows per account are few; summed in Python they are exact on any database.
-    rows = list(window.order_by("day").values_list("day", "balance", "amount_parts"))
-    if not rows:
-        return None
-    credit = sum(int(parts) for _, _, parts in rows if parts > 0)
-    overdraft = sum(int(parts) for _, _, parts in rows if parts < 0)
-    balance_sum = sum((balance for _, balance, _ in rows), ZERO)
-    forfeited = credit if _below_average_minimum(account, balance_sum, len(rows)) else 0
-    carry_in = int(state.carry_parts)
-    amount, carry_out = split_posting(credit + overdraft - forfeited + carry_in, CURRENCY_EXPONENTS[account.currency])
-    start = rows[0][0]
-    journal = None
-    if amount:
-        label = "Interest" if amount > 0 else "Overdraft interest"
-        journal = journal_create(
-            kind=Journal.Kind.INTEREST,
-            legs=[Leg(account_id, amount), Leg(gls[EXPENSE_GL if amount > 0 else INCOME_GL], -amount)],
-            description=f"{label} {start:%d %b %Y} to {through:%d %b %Y}",
-        )
-    posting = InterestPosting.objects.create(
-        run=run,
-        account_id=account_id,
-        period_start=start,
-        period_end=through,
-        days=len(rows),
-        average_balance=(balance_sum / len(rows)).quantize(CENT, rounding=ROUND_HALF_EVEN),
-        credit_parts=credit,
-        overdraft_parts=overdraft,
-        forfeited_parts=forfeited,
-        carry_in_parts=carry_in,
-        posted_parts=parts_of_amount(amount),
-        carry_out_parts=carry_out,
-        amount=amount,
-        journal=journal,
+    there is nothing to post, or it is already posted: running it twice changes nothing).
+    A chunk of one: the rules are the period posting's; a refusal is raised."""
+    currency = Account.objects.filter(pk=account_id).values_list("currency", flat=True).get()
+    outcome = _interest_chunk_post(
+        account_ids=[account_id], through=through, run=run, book=PostingBook.load([currency])
     )
-    state.posted_through = through
-    state.carry_parts = carry_out
-    state.save(update_fields=["posted_through", "carry_parts"])
-    return posting
+    if account_id in outcome.refusals:
+        raise outcome.refusals[account_id]
+    return outcome.postings.get(account_id)
 
 
-def _below_average_minimum(account: Account, balance_sum: Decimal, days: int) -> bool:
-    """Under the average daily balance method, credit interest is earned only when the
-    period's average closing balance reaches the minimum (compared exactly, unrounded)."""
-    product = getattr(account.account_type, "interest_product", None)
-    if product is None or product.calculation_method != InterestProduct.Method.AVERAGE_DAILY_BALANCE:
-        return False
-    return balance_sum < product.minimum_balance_for_interest * days
+@dataclass(frozen=True)
+class Unposted:
+    """An account's accruals not yet posted through a day, summed (parts are exact)."""
+
+    account_id: int
+    carry_in: int
+    days: int
+    start: date
+    credit: int
+    overdraft: int
+    balance_sum: Decimal
+
+
+@dataclass
+class ChunkOutcome:
+    postings: dict[int, InterestPosting]
+    refusals: dict[int, ApplicationError]
+
+
+@retry_on_conflict
+@transaction.atomic
+def _interest_chunk_post(
+    *, account_ids: Sequence[int], through: date, run: PostingRun | None, book: PostingBook
+) -> ChunkOutcome:
+    """Post a chunk of accounts in one transaction, in a fixed number of statements.
+
+    The accounts and the GL accounts are locked first, in key order (as journal_create
+    locks them), so two runs over the same period queue here and the second then finds
+    the account's state past the period: every write of an account's interest state is
+    made under its account's lock. Then the unposted accruals are summed in SQL, the
+    journals written by journal_batch_create (which refuses what would break the ledger's
+    rules, one account at a time), and the postings, states and failures inserted in bulk.
+    """
+    gl_ids = [pk for gls in book.gls.values() for pk in gls.values()]
+    accounts = lock_rows(Account.objects.only("pk", "currency", "account_type_id"), [*account_ids, *gl_ids])
+    unposted = (_unposted_sql if connection.vendor == "postgresql" else _unposted_python)(account_ids, through)
+    plans = []
+    for row in unposted:
+        account = accounts[row.account_id]
+        forfeited = row.credit if book.below_average_minimum(account.account_type_id, row.balance_sum, row.days) else 0
+        amount, carry_out = split_posting(
+            row.credit + row.overdraft - forfeited + row.carry_in, CURRENCY_EXPONENTS[account.currency]
+        )
+        plans.append((row, account, forfeited, amount, carry_out))
+    paid = [plan for plan in plans if plan[3]]
+    outcomes = (
+        journal_batch_create(
+            kind=Journal.Kind.INTEREST,
+            journals=[
+                JournalRequest(
+                    legs=[
+                        Leg(row.account_id, amount),
+                        Leg(book.gls[account.currency][EXPENSE_GL if amount > 0 else INCOME_GL], -amount),
+                    ],
+                    description=f"{'Interest' if amount > 0 else 'Overdraft interest'} "
+                    f"{row.start:%d %b %Y} to {through:%d %b %Y}",
+                )
+                for row, account, _, amount, _ in paid
+            ],
+        )
+        if paid
+        else []
+    )
+    journals: dict[int, Journal] = {}
+    refusals: dict[int, ApplicationError] = {}
+    for (row, *_), outcome in zip(paid, outcomes, strict=True):
+        if isinstance(outcome, ApplicationError):
+            refusals[row.account_id] = outcome
+            logger.warning("interest posting for account %s failed: %s", row.account_id, outcome.detail)
+        else:
+            journals[row.account_id] = outcome
+    posted = [plan for plan in plans if plan[0].account_id not in refusals]
+    postings = InterestPosting.objects.bulk_create(
+        [
+            InterestPosting(
+                run=run,
+                account_id=row.account_id,
+                period_start=row.start,
+                period_end=through,
+                days=row.days,
+                average_balance=(row.balance_sum / row.days).quantize(CENT, rounding=ROUND_HALF_EVEN),
+                credit_parts=row.credit,
+                overdraft_parts=row.overdraft,
+                forfeited_parts=forfeited,
+                carry_in_parts=row.carry_in,
+                posted_parts=parts_of_amount(amount),
+                carry_out_parts=carry_out,
+                amount=amount,
+                journal=journals.get(row.account_id),
+            )
+            for row, _, forfeited, amount, carry_out in posted
+        ]
+    )
+    InterestAccountState.objects.bulk_create(
+        [
+            InterestAccountState(account_id=row.account_id, posted_through=through, carry_parts=carry_out)
+            for row, _, _, _, carry_out in posted
+        ],
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=["posted_through", "carry_parts"],
+    )
+    if refusals and run is not None:
+        PostingFailure.objects.bulk_create(
+            [
+                PostingFailure(run=run, account_id=account_id, code=error.code, detail=error.detail)
+                for account_id, error in refusals.items()
+            ]
+        )
+    return ChunkOutcome(postings={posting.account_id: posting for posting in postings}, refusals=refusals)
+
+
+# Per account of the chunk not yet posted through the day: the carried fraction and its
+# unposted accruals summed (none for an account with nothing to post).
+UNPOSTED_SQL = """
+SELECT a.id, COALESCE(s.carry_parts, 0), w.days, w.start, w.credit, w.overdraft, w.balance_sum
+  FROM unnest(%(ids)s::bigint[]) AS a (id)
+  LEFT JOIN interest_interestaccountstate s ON s.account_id = a.id
+ CROSS JOIN LATERAL (
+       SELECT count(*) AS days, min(r.day) AS start,
+              COALESCE(sum(r.amount_parts) FILTER (WHERE r.amount_parts > 0), 0) AS credit,
+              COALESCE(sum(r.amount_parts) FILTER (WHERE r.amount_parts < 0), 0) AS overdraft,
+              COALESCE(sum(r.balance), 0) AS balance_sum
+         FROM interest_interestaccrual r
+        WHERE r.account_id = a.id AND r.day <= %(through)s
+          AND (s.posted_through IS NULL OR r.day > s.posted_through)
+       ) AS w
+ WHERE (s.posted_through IS NULL OR s.posted_through < %(through)s) AND w.days > 0
+ ORDER BY a.id
+"""
+
+
+def _unposted_sql(account_ids: Sequence[int], through: date) -> list[Unposted]:
+    """One statement for the whole chunk (PostgreSQL sums numerics exactly)."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNPOSTED_SQL, {"ids": list(account_ids), "through": through})
+        return [
+            Unposted(
+                account_id=account_id,
+                carry_in=int(carry),
+                days=int(days),
+                start=start,
+                credit=int(credit),
+                overdraft=int(overdraft),
+                balance_sum=balance_sum,
+            )
+            for account_id, carry, days, start, credit, overdraft, balance_sum in cursor.fetchall()
+        ]
+
+
+def _unposted_python(account_ids: Sequence[int], through: date) -> list[Unposted]:
+    """The same sums over rows read back, in Python (SQLite sums decimals as floats)."""
+    states = {
+        account_id: (posted_through, int(carry))
+        for account_id, posted_through, carry in InterestAccountState.objects.filter(
+            account_id__in=account_ids
+        ).values_list("account_id", "posted_through", "carry_parts")
+    }
+    rows: dict[int, list[tuple[date, Decimal, int]]] = defaultdict(list)
+    accruals = InterestAccrual.objects.filter(account_id__in=account_ids, day__lte=through).order_by(
+        "account_id", "day"
+    )
+    for account_id, day, balance, parts in accruals.values_list("account_id", "day", "balance", "amount_parts"):
+        posted_through = states.get(account_id, (None, 0))[0]
+        if posted_through is None or day > posted_through:
+            rows[account_id].append((day, balance, int(parts)))
+    unposted = []
+    for account_id in sorted(set(account_ids)):
+        window = rows.get(account_id)
+        if not window:
+            continue
+        unposted.append(
+            Unposted(
+                account_id=account_id,
+                carry_in=states.get(account_id, (None, 0))[1],
+                days=len(window),
+                start=window[0][0],
+                credit=sum(parts for _, _, parts in window if parts > 0),
+                overdraft=sum(parts for _, _, parts in window if parts < 0),
+                balance_sum=sum((balance for _, balance, _ in window), ZERO),
+            )
+        )
+    return unposted
 
 
 # --- What the beat runs -------------------------------------------------------------------

@@ -36,10 +36,12 @@ def product_create(
     overdraft_rate: str = "0",
     overdraft_limit: str = "0",
     effective_from: date = date(2000, 1, 1),
+    currency: str = "INR",
     **options: object,
 ) -> AccountType:
     account_type = AccountTypeFactory(
         code=code,
+        currency=currency,
         overdraft_limit=D(overdraft_limit),
         per_transaction_limit=D("10000000"),
         daily_debit_limit=D("10000000"),

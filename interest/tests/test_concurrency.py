@@ -3,15 +3,18 @@ an account is posted once a period, and posting does not deadlock with customers
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 
-from interest.models import AccrualRun, InterestAccrual, InterestPosting
+from accounts.models import Account
+from interest.models import AccrualRun, InterestAccrual, InterestPosting, PostingFailure
 from interest.services import interest_accrue_through, interest_post_period
 from transactions.models import Journal
 from transactions.selectors import ledger_integrity_report
@@ -86,3 +89,30 @@ def test_two_workers_post_each_account_once_while_customers_transfer(customer, o
     assert set(InterestPosting.objects.values_list("amount", flat=True)) == {D("169.86")}
     assert ledger_integrity_report().ok
     assert all(p.period_start == JAN1 and p.days == 31 for p in InterestPosting.objects.all())
+
+
+def test_runs_with_different_chunks_at_once_post_each_account_once(customer):
+    """Three runs over the same period whose chunks overlap differently: they queue on the
+    account locks, and each account is posted by whichever reaches it first, once."""
+    kind = product_create(code="saver")
+    accounts = [account_on(date(2025, 12, 31), owner=customer, account_type=kind, balance="50000") for _ in range(14)]
+    with on(date(2026, 2, 1)):
+        interest_accrue_through(through=JAN31, start=JAN1)
+    closed = accounts[5]
+    Account.objects.filter(pk=closed.pk).update(status="closed")  # accrued, then closed: refused
+    with on(date(2026, 2, 1)):
+        errors = run_together(
+            lambda: interest_post_period(period_end=JAN31, chunk_size=4),
+            lambda: interest_post_period(period_end=JAN31, chunk_size=5),
+            lambda: interest_post_period(period_end=JAN31, chunk_size=1),
+        )
+    assert errors == []
+    posted = list(InterestPosting.objects.values_list("account_id", flat=True))
+    assert sorted(posted) == sorted(a.pk for a in accounts if a.pk != closed.pk)  # each once
+    assert Journal.objects.filter(kind="interest").count() == len(accounts) - 1
+    assert set(InterestPosting.objects.values_list("amount", flat=True)) == {D("169.86")}
+    # Every run found the closed account still unposted and logged it.
+    assert list(PostingFailure.objects.values_list("account_id", flat=True)) == [closed.pk] * 3
+    out = io.StringIO()
+    call_command("ledger_check", stdout=out)
+    assert "The ledger is consistent." in out.getvalue()

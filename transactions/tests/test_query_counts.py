@@ -19,9 +19,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.services import gl_account_get_or_create
 from transactions.services import (
+    JournalRequest,
+    Leg,
     TransferRequest,
     deposit_create,
+    journal_batch_create,
     journal_reverse,
     transfer_batch_create,
     transfer_create,
@@ -71,6 +75,14 @@ def test_batch_query_count_does_not_grow_with_size(account, other_account, size)
     batch = [TransferRequest(account, other_account, D("0.01"))] * size
     # one audit event for the whole batch, whatever its size
     assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 5
+
+
+@pytest.mark.parametrize("size", [1, 10, 500])
+def test_journal_batch_query_count_does_not_grow_with_size(account, other_account, size):
+    fees = gl_account_get_or_create(code="fee_income", currency="INR")
+    batch = [JournalRequest(legs=[Leg(account.pk, D("-0.01")), Leg(fees.pk, D("0.01"))], description="fee")] * size
+    # savepoint, lock, write (journals, entries and balances), audit, release
+    assert queries(lambda: journal_batch_create(kind="fee", journals=batch)) == 5
 
 
 def test_http_transfer_query_count(api, account, other_account):

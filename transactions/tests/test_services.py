@@ -291,3 +291,45 @@ def test_integrity_check_sees_a_daily_total_that_differs_from_todays_debits(acco
     assert ledger_integrity_report().daily_debit_mismatches == [
         {"account": account.number, "debit_day_total": "0.00", "debits_today": "42.50"}
     ]
+
+
+def test_journal_batch_create_refuses_each_journal_on_its_own(account, other_account):
+    from transactions.services import JournalRequest, Leg, journal_batch_create
+
+    fees = Account.objects.get(gl_code="fee_income", currency="INR")
+    closed = account_create(owner=other_account.owner, account_type=account.account_type)
+    Account.objects.filter(pk=closed.pk).update(status="closed")
+    journals = Journal.objects.count()
+
+    def fee(account_id: int, amount: str, description: str) -> JournalRequest:
+        return JournalRequest(legs=[Leg(account_id, -D(amount)), Leg(fees.pk, D(amount))], description=description)
+
+    results = journal_batch_create(
+        kind=Journal.Kind.FEE,
+        journals=[
+            fee(account.pk, "600.00", "first"),
+            fee(account.pk, "500.00", "second: 1,000 less the first 600 leaves 400"),
+            fee(other_account.pk, "500.00", "all of it"),
+            JournalRequest(legs=[Leg(account.pk, D("-1.00")), Leg(fees.pk, D("0.99"))], description="unbalanced"),
+            JournalRequest(legs=[Leg(closed.pk, D("1.00")), Leg(fees.pk, D("-1.00"))], description="to a closed one"),
+            fee(account.pk, "400.00", "third: exactly what is left"),
+        ],
+    )
+    outcomes = [r.code if isinstance(r, ApplicationError) else r.description for r in results]
+    assert outcomes == [
+        "first",
+        "insufficient_funds",
+        "all of it",
+        "journal_unbalanced",
+        "account_not_active",
+        "third: exactly what is left",
+    ]
+    assert Journal.objects.count() == journals + 3
+    assert (balance_of(account), balance_of(other_account)) == (D("0.00"), D("0.00"))
+    # Each journal's entries carry the balance it left, in the order the journals were written.
+    assert [r.posted_entries[0].balance_after for r in results if isinstance(r, Journal)] == [
+        D("400.00"),
+        D("0.00"),
+        D("0.00"),
+    ]
+    assert_ledger_consistent()
