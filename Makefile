@@ -77,17 +77,21 @@ schema: $(VENV)/.installed-run .env
 loan-model: migrate
 	$(BIN)/python manage.py train_loan_model --if-missing
 
-# Interest accrual over N accounts (one day, set-based) and the posting rate; prints figures.
-# Its own scratch database: the command empties it.
+# Interest accrual over N accounts (one day, set-based) and the month's posting of them
+# (INTEREST_BENCH_POSTING_ACCOUNTS of them, default all); prints figures. Its own scratch
+# database: the command empties it. BENCH_REDIS_URL queues the notifications as production
+# does (without it they run inside the measured posting).
 INTEREST_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bankingsystem_interest_bench
 INTEREST_BENCH_ACCOUNTS ?= 100000
+INTEREST_BENCH_POSTING_ACCOUNTS ?= $(INTEREST_BENCH_ACCOUNTS)
 bench: bench-interest
 
 bench-interest: $(VENV)/.installed-run
 	psql "$(INTEREST_BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || \
 		psql "$(dir $(INTEREST_BENCH_DATABASE_URL))postgres" -c 'create database $(notdir $(INTEREST_BENCH_DATABASE_URL))'
-	SECRET_KEY=bench-$$RANDOM DATABASE_URL=$(INTEREST_BENCH_DATABASE_URL) $(BIN)/python manage.py bench_interest \
-		--accounts $(INTEREST_BENCH_ACCOUNTS)
+	SECRET_KEY=bench-$$RANDOM DATABASE_URL=$(INTEREST_BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python manage.py bench_interest \
+		--accounts $(INTEREST_BENCH_ACCOUNTS) --posting-accounts $(INTEREST_BENCH_POSTING_ACCOUNTS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
