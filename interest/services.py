@@ -490,7 +490,8 @@ def interest_account_post(*, account_id: int, through: date, run: PostingRun | N
     )
     if account_id in outcome.refusals:
         raise outcome.refusals[account_id]
-    return outcome.postings.get(account_id)
+    posting_id = outcome.postings.get(account_id)
+    return None if posting_id is None else InterestPosting.objects.get(pk=posting_id)
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,7 @@ class Unposted:
 
 @dataclass
 class ChunkOutcome:
-    postings: dict[int, InterestPosting]
+    postings: dict[int, int]  # account -> its InterestPosting's key
     refusals: dict[int, ApplicationError]
 
 
@@ -529,71 +530,36 @@ def _interest_chunk_post(
     gl_ids = [pk for gls in book.gls.values() for pk in gls.values()]
     accounts = lock_rows(Account.objects.only("pk", "currency", "account_type_id"), [*account_ids, *gl_ids])
     unposted = (_unposted_sql if connection.vendor == "postgresql" else _unposted_python)(account_ids, through)
-    plans = []
-    for row in unposted:
-        account = accounts[row.account_id]
-        forfeited = row.credit if book.below_average_minimum(account.account_type_id, row.balance_sum, row.days) else 0
-        amount, carry_out = split_posting(
-            row.credit + row.overdraft - forfeited + row.carry_in, CURRENCY_EXPONENTS[account.currency]
-        )
-        plans.append((row, account, forfeited, amount, carry_out))
-    paid = [plan for plan in plans if plan[3]]
+    plans = [_posting_plan(row, accounts[row.account_id], book) for row in unposted]
+    paid = [plan for plan in plans if plan.amount]
     outcomes = (
         journal_batch_create(
             kind=Journal.Kind.INTEREST,
             journals=[
                 JournalRequest(
                     legs=[
-                        Leg(row.account_id, amount),
-                        Leg(book.gls[account.currency][EXPENSE_GL if amount > 0 else INCOME_GL], -amount),
+                        Leg(plan.account_id, plan.amount),
+                        Leg(book.gls[plan.currency][EXPENSE_GL if plan.amount > 0 else INCOME_GL], -plan.amount),
                     ],
-                    description=f"{'Interest' if amount > 0 else 'Overdraft interest'} "
-                    f"{row.start:%d %b %Y} to {through:%d %b %Y}",
+                    description=f"{'Interest' if plan.amount > 0 else 'Overdraft interest'} "
+                    f"{plan.start:%d %b %Y} to {through:%d %b %Y}",
                 )
-                for row, account, _, amount, _ in paid
+                for plan in paid
             ],
         )
         if paid
         else []
     )
-    journals: dict[int, Journal] = {}
     refusals: dict[int, ApplicationError] = {}
-    for (row, *_), outcome in zip(paid, outcomes, strict=True):
+    for plan, outcome in zip(paid, outcomes, strict=True):
         if isinstance(outcome, ApplicationError):
-            refusals[row.account_id] = outcome
-            logger.warning("interest posting for account %s failed: %s", row.account_id, outcome.detail)
+            refusals[plan.account_id] = outcome
+            logger.warning("interest posting for account %s failed: %s", plan.account_id, outcome.detail)
         else:
-            journals[row.account_id] = outcome
-    posted = [plan for plan in plans if plan[0].account_id not in refusals]
-    postings = InterestPosting.objects.bulk_create(
-        [
-            InterestPosting(
-                run=run,
-                account_id=row.account_id,
-                period_start=row.start,
-                period_end=through,
-                days=row.days,
-                average_balance=(row.balance_sum / row.days).quantize(CENT, rounding=ROUND_HALF_EVEN),
-                credit_parts=row.credit,
-                overdraft_parts=row.overdraft,
-                forfeited_parts=forfeited,
-                carry_in_parts=row.carry_in,
-                posted_parts=parts_of_amount(amount),
-                carry_out_parts=carry_out,
-                amount=amount,
-                journal=journals.get(row.account_id),
-            )
-            for row, _, forfeited, amount, carry_out in posted
-        ]
-    )
-    InterestAccountState.objects.bulk_create(
-        [
-            InterestAccountState(account_id=row.account_id, posted_through=through, carry_parts=carry_out)
-            for row, _, _, _, carry_out in posted
-        ],
-        update_conflicts=True,
-        unique_fields=["account"],
-        update_fields=["posted_through", "carry_parts"],
+            plan.journal_id = outcome.pk
+    posted = [plan for plan in plans if plan.account_id not in refusals]
+    postings = (_postings_write_sql if connection.vendor == "postgresql" else _postings_write_orm)(
+        posted, run=run, through=through
     )
     if refusals and run is not None:
         PostingFailure.objects.bulk_create(
@@ -602,7 +568,135 @@ def _interest_chunk_post(
                 for account_id, error in refusals.items()
             ]
         )
-    return ChunkOutcome(postings={posting.account_id: posting for posting in postings}, refusals=refusals)
+    return ChunkOutcome(postings=postings, refusals=refusals)
+
+
+@dataclass
+class PostingPlan:
+    """One account's posting, worked out: what InterestPosting records and the journal's amount."""
+
+    account_id: int
+    currency: str
+    start: date
+    days: int
+    average_balance: Decimal
+    credit: int
+    overdraft: int
+    forfeited: int
+    carry_in: int
+    amount: Decimal
+    carry_out: int
+    journal_id: int | None = None
+
+
+def _posting_plan(row: Unposted, account: Account, book: PostingBook) -> PostingPlan:
+    forfeited = row.credit if book.below_average_minimum(account.account_type_id, row.balance_sum, row.days) else 0
+    amount, carry_out = split_posting(
+        row.credit + row.overdraft - forfeited + row.carry_in, CURRENCY_EXPONENTS[account.currency]
+    )
+    return PostingPlan(
+        account_id=row.account_id,
+        currency=account.currency,
+        start=row.start,
+        days=row.days,
+        average_balance=(row.balance_sum / row.days).quantize(CENT, rounding=ROUND_HALF_EVEN),
+        credit=row.credit,
+        overdraft=row.overdraft,
+        forfeited=forfeited,
+        carry_in=row.carry_in,
+        amount=amount,
+        carry_out=carry_out,
+    )
+
+
+# The chunk's postings and the new interest state of their accounts, in one statement.
+POSTINGS_WRITE_SQL = """
+WITH posting AS (
+    INSERT INTO interest_interestposting (run_id, account_id, period_start, period_end, days, average_balance,
+                                          credit_parts, overdraft_parts, forfeited_parts, carry_in_parts,
+                                          posted_parts, carry_out_parts, amount, journal_id, created_at)
+    SELECT %(run)s, p.account_id, p.start, %(through)s, p.days, p.average_balance, p.credit, p.overdraft,
+           p.forfeited, p.carry_in, p.posted, p.carry_out, p.amount, p.journal_id, %(now)s
+      FROM unnest(%(accounts)s::bigint[], %(starts)s::date[], %(days)s::int[], %(averages)s::numeric[],
+                  %(credits)s::numeric[], %(overdrafts)s::numeric[], %(forfeits)s::numeric[],
+                  %(carries_in)s::numeric[], %(posted)s::numeric[], %(carries_out)s::numeric[],
+                  %(amounts)s::numeric[], %(journals)s::bigint[])
+           AS p(account_id, start, days, average_balance, credit, overdraft, forfeited, carry_in, posted,
+                carry_out, amount, journal_id)
+    RETURNING id, account_id
+), state AS (
+    INSERT INTO interest_interestaccountstate (account_id, posted_through, carry_parts)
+    SELECT account_id, %(through)s, carry_out
+      FROM unnest(%(accounts)s::bigint[], %(carries_out)s::numeric[]) AS s(account_id, carry_out)
+    ON CONFLICT (account_id) DO UPDATE SET posted_through = EXCLUDED.posted_through, carry_parts = EXCLUDED.carry_parts
+)
+SELECT account_id, id FROM posting
+"""
+
+
+def _postings_write_sql(plans: Sequence[PostingPlan], *, run: PostingRun | None, through: date) -> dict[int, int]:
+    """Insert the postings and move the accounts' interest state (PostgreSQL, one statement);
+    returns each account's posting id."""
+    if not plans:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            POSTINGS_WRITE_SQL,
+            {
+                "run": run.pk if run is not None else None,
+                "through": through,
+                "now": timezone.now(),
+                "accounts": [plan.account_id for plan in plans],
+                "starts": [plan.start for plan in plans],
+                "days": [plan.days for plan in plans],
+                "averages": [plan.average_balance for plan in plans],
+                # Parts can pass bigint: sent as decimals so the arrays are numeric whatever their size.
+                "credits": [Decimal(plan.credit) for plan in plans],
+                "overdrafts": [Decimal(plan.overdraft) for plan in plans],
+                "forfeits": [Decimal(plan.forfeited) for plan in plans],
+                "carries_in": [Decimal(plan.carry_in) for plan in plans],
+                "posted": [Decimal(parts_of_amount(plan.amount)) for plan in plans],
+                "carries_out": [Decimal(plan.carry_out) for plan in plans],
+                "amounts": [plan.amount for plan in plans],
+                "journals": [plan.journal_id for plan in plans],
+            },
+        )
+        return dict(cursor.fetchall())
+
+
+def _postings_write_orm(plans: Sequence[PostingPlan], *, run: PostingRun | None, through: date) -> dict[int, int]:
+    """The same through the ORM (SQLite, the embedded default): two statements."""
+    postings = InterestPosting.objects.bulk_create(
+        [
+            InterestPosting(
+                run=run,
+                account_id=plan.account_id,
+                period_start=plan.start,
+                period_end=through,
+                days=plan.days,
+                average_balance=plan.average_balance,
+                credit_parts=plan.credit,
+                overdraft_parts=plan.overdraft,
+                forfeited_parts=plan.forfeited,
+                carry_in_parts=plan.carry_in,
+                posted_parts=parts_of_amount(plan.amount),
+                carry_out_parts=plan.carry_out,
+                amount=plan.amount,
+                journal_id=plan.journal_id,
+            )
+            for plan in plans
+        ]
+    )
+    InterestAccountState.objects.bulk_create(
+        [
+            InterestAccountState(account_id=plan.account_id, posted_through=through, carry_parts=plan.carry_out)
+            for plan in plans
+        ],
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=["posted_through", "carry_parts"],
+    )
+    return {posting.account_id: posting.pk for posting in postings}
 
 
 # Per account of the chunk not yet posted through the day: the carried fraction and its

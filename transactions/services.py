@@ -407,9 +407,7 @@ def journal_batch_create(
     INSERT of journals, one of entries, one UPDATE of balances, one audit event, and one
     notification task queued on commit.
     """
-    locked = lock_rows(
-        Account.objects.select_related("owner"), {leg.account_id for request in journals for leg in request.legs}
-    )
+    locked = lock_rows(Account.objects.all(), {leg.account_id for request in journals for leg in request.legs})
     pending: dict[int, Decimal] = {}
     plan: list[Posting | ApplicationError] = []
     for request in journals:
