@@ -84,10 +84,11 @@ class Command(BaseCommand):
         assert run.accounts == accounts, run.accounts
         assert InterestAccrual.objects.filter(day=day).count() == accounts
 
+        due = len(services.posting_candidates(period_end=day))
         started = time.perf_counter()
         posting = services.interest_post_period(period_end=day, chunk_size=options["chunk_size"])
         post_seconds = time.perf_counter() - started
-        assert posting.postings + posting.failures == posting_accounts, (posting.postings, posting.failures)
+        assert posting.postings + posting.failures == due, (due, posting.postings, posting.failures)
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('interest_interestaccrual'))")
