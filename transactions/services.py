@@ -405,7 +405,7 @@ def journal_batch_create(
     the journal or the refusal) and writes nothing. Every account is locked once, in key
     order, and the writes are journal_create's statements whatever the batch's size: one
     INSERT of journals, one of entries, one UPDATE of balances, one audit event, and one
-    notification task queued on commit.
+    outbox row for their notifications (all but the audit event in one statement).
     """
     locked = lock_rows(Account.objects.all(), {leg.account_id for request in journals for leg in request.legs})
     pending: dict[int, Decimal] = {}
