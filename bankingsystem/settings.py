@@ -89,6 +89,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time: wait for the lock instead of failing, and take the write
     # lock at BEGIN so two transfers cannot both read a balance before either writes.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+# PostgreSQL's JIT compiles every query the planner costs above jit_above_cost before running
+# it: 20 to 390 ms of compiling on history pages that then ran in 10 to 300 ms (docs/performance.md,
+# "Reads"). Requests and tasks here are short; DB_JIT=on gives it back to a process that wants it.
+PG_SESSION_OPTIONS = "" if env.bool("DB_JIT", default=False) else "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PG_SESSION_OPTIONS:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} {PG_SESSION_OPTIONS}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -411,6 +418,8 @@ REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", default="")
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["OPTIONS"] = {"connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2)}
+    if PG_SESSION_OPTIONS:
+        DATABASES["replica"]["OPTIONS"]["options"] = PG_SESSION_OPTIONS
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests of other apps see one database
 DATABASE_ROUTERS = ["bankingsystem.replica.ReplicaRouter"]
