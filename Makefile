@@ -84,7 +84,7 @@ loan-model: migrate
 INTEREST_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bankingsystem_interest_bench
 INTEREST_BENCH_ACCOUNTS ?= 100000
 INTEREST_BENCH_POSTING_ACCOUNTS ?= $(INTEREST_BENCH_ACCOUNTS)
-bench: bench-interest
+
 
 bench-interest: $(VENV)/.installed-run
 	psql "$(INTEREST_BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || \

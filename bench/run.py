@@ -46,6 +46,8 @@ class Size:
     statement_entries: int
     history_entries: int
     batch_size: int
+    interest_accounts: int
+    interest_posting_accounts: int
 
 
 SIZES = {
@@ -56,9 +58,18 @@ SIZES = {
         statement_entries=1_000_000,
         history_entries=10_000_000,
         batch_size=1000,
+        interest_accounts=1_000_000,
+        interest_posting_accounts=100_000,
     ),
     "quick": Size(
-        accounts=1_000, customers=20, seconds=4, statement_entries=50_000, history_entries=200_000, batch_size=200
+        accounts=1_000,
+        customers=20,
+        seconds=4,
+        statement_entries=50_000,
+        history_entries=200_000,
+        batch_size=200,
+        interest_accounts=20_000,
+        interest_posting_accounts=5_000,
     ),
 }
 
@@ -806,7 +817,46 @@ def reads(data: dict, server: Gunicorn, size: Size, tps: float, *, generate: boo
     return results
 
 
-SCENARIOS = ("service", "hot", "http", "batch", "reads", "profile")
+def interest(size: Size) -> list[Result]:
+    """Scenario 6: one day's accrual for `interest_accounts` accounts, and the month's
+    posting for `interest_posting_accounts` of them, by `manage.py bench_interest` in a
+    scratch database of its own (it empties it)."""
+    url = os.environ.get("INTEREST_BENCH_DATABASE_URL") or BENCH_DB + "_interest_bench"
+    name = urllib.parse.urlparse(url).path.lstrip("/")
+    log(f"interest: accrual for {size.interest_accounts:,} accounts, posting for {size.interest_posting_accounts:,}")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "bench_interest",
+            "--accounts",
+            str(size.interest_accounts),
+            "--posting-accounts",
+            str(size.interest_posting_accounts),
+        ],
+        cwd=ROOT,
+        env={**bench_env(), "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    accrued = re.search(r"accrual of \S+: (\d+) accounts in ([\d.]+) s", out)
+    posted = re.search(r"posting of \S+: (\d+) accounts, (\d+) journals, (\d+) failures in ([\d.]+) s", out)
+    if not accrued or not posted:
+        raise RuntimeError(f"bench_interest printed no figures:\n{out}")
+    accrual = Result(f"interest accrual, one day, {int(accrued[1]):,} accounts", unit="s")
+    accrual.throughput = float(accrued[2])
+    accrual.notes = f"{int(accrued[1]) / float(accrued[2]):,.0f} accounts/s, set-based SQL"
+    posting = Result(f"interest posting, one month, {int(posted[1]):,} accounts", unit="accounts/s")
+    posting.throughput = int(posted[1]) / float(posted[4])
+    posting.notes = f"{posted[2]} journals, {posted[3]} failures in {float(posted[4]):.1f}s"
+    return [accrual, posting]
+
+
+SCENARIOS = ("service", "hot", "http", "batch", "reads", "interest", "profile")
 
 
 def main() -> int:
@@ -875,6 +925,12 @@ def main() -> int:
     finally:
         if server:
             server.stop()
+
+    if "interest" in only:
+        accrual, posting = interest(size)
+        # The target is for 1,000,000 accounts; a smaller run is judged by its rate.
+        judge(accrual, tps, under=60 * size.interest_accounts / 1_000_000)
+        results += [accrual, posting]
 
     check = ledger_check()
     log(f"ledger check: {check}")
