@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 TELLER = "teller"
@@ -16,11 +18,18 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> set[str]:
         return set()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        if user.is_superuser:  # type: ignore[attr-defined]
-            cached.add(ADMIN)
-        user._role_cache = cached  # type: ignore[union-attr]
+        cached = roles_remember(user, user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
     return cached
+
+
+def roles_remember(user: AbstractBaseUser, group_names: Iterable[str]) -> set[str]:
+    """Keep the user's roles on the user object, from group names read with it (the token
+    authentication reads them in the same query as the user and session)."""
+    roles = set(group_names)
+    if user.is_superuser:  # type: ignore[attr-defined]
+        roles.add(ADMIN)
+    user._role_cache = roles  # type: ignore[attr-defined]
+    return roles
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:

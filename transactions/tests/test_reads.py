@@ -287,3 +287,27 @@ def test_history_reads_about_a_page_when_one_account_is_busy(account, second_acc
         if m
     )
     assert 51 <= read <= 2 * 51 + 2 * 27, plan
+
+
+def token_client(user):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    from customers.client import ClientInfo
+    from customers.services import session_start
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {session_start(user=user, client=ClientInfo()).access}")
+    return client
+
+
+def test_pages_with_a_token_query_count(customer, teller, account, other_account):
+    transfers(account, other_account, 4)
+    mine, staff = token_client(customer.user), token_client(teller)
+    # the token's open session with its user and roles, then the account and one page
+    assert queries(lambda: mine.get(f"/api/v1/accounts/{account.number}/statement/?page_size=3")) == 3
+    # the session, user and roles; the caller's accounts; one page merged across them
+    assert queries(lambda: mine.get("/api/v1/transactions/?page_size=3")) == 3
+    # a teller's roles come with the session: every customer's entries, in one more query
+    response = staff.get(f"/api/v1/transactions/?account={other_account.number}")
+    assert [row["account"] for row in response.json()["results"]] == [other_account.number] * 5
+    assert queries(lambda: staff.get("/api/v1/transactions/?page_size=3")) == 2
