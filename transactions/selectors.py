@@ -128,10 +128,10 @@ class EntriesOfAccounts:
         # Two rounds in one statement. First each account gives its newest `share` matching
         # entries (an ordered scan of entry_account_id_idx, in a LATERAL subquery), a little
         # more than its part of the page. An account that had `share` rows to give ("cut")
-        # may own more of the page, but at most `need` more: the page's size less the sampled
-        # rows at or above its last one (all of them outrank its unsampled rows). Only those
-        # are read, in order, in the second round; the merge of both rounds holds the page
-        # exactly. Reads stay near page + accounts rows however busy one account is next to
+        # may own more of the page, but at most `need` more: the page's size less the
+        # sampled rows at or above its last one (that row's `place`; all of them outrank its
+        # unsampled rows). Only those are read, in order, in the second round; the merge of
+        # both rounds holds the page exactly. Reads stay near page + accounts rows however busy one account is next to
         # the others (a full page from every account read accounts x page: 36,000 entries
         # for 100 accounts and a filter matching one in seven).
         share = -(-limit // len(self.account_ids)) + 1
@@ -141,16 +141,16 @@ class EntriesOfAccounts:
         connection = connections[self.entries.db]
         first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
         rest_sql, rest_params = rest.query.get_compiler(connection=connection).as_sql()
-        direction, last, outranks = ("DESC", "min", ">=") if self.descending else ("ASC", "max", "<=")
+        direction, last = ("DESC", "min") if self.descending else ("ASC", "max")
         journal = connection.ops.quote_name(Journal._meta.db_table)
         # Only Django's own compiled SQL, a table name and fixed words are interpolated;
         # every value is a parameter.
         sql = (
             "WITH sampled AS (SELECT picked.* FROM unnest(%s::bigint[]) AS owned(id)"  # noqa: S608
             f" CROSS JOIN LATERAL ({first_sql}) AS picked),"
-            f" cut AS (SELECT account_id, edge, %s - (SELECT count(*) FROM sampled s WHERE s.pk {outranks} c.edge)"
-            f" AS need FROM (SELECT account_id, {last}(pk) AS edge FROM sampled GROUP BY account_id"
-            " HAVING count(*) >= %s) AS c),"
+            f" ranked AS (SELECT account_id, pk, row_number() OVER (ORDER BY pk {direction}) AS place FROM sampled),"
+            f" cut AS (SELECT account_id, {last}(pk) AS edge, %s - max(place) AS need FROM ranked"
+            " GROUP BY account_id HAVING count(*) >= %s),"
             " rest AS (SELECT picked.* FROM (SELECT * FROM cut WHERE need > 0) AS cut"
             f" CROSS JOIN LATERAL ({rest_sql} LIMIT cut.need) AS picked),"
             f" page AS (SELECT * FROM sampled UNION ALL SELECT * FROM rest ORDER BY pk {direction} LIMIT %s)"
