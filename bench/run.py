@@ -27,7 +27,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -250,8 +250,14 @@ def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
     made with set-based SQL. Triggers are switched off for the load (session_replication_role)
     and the invariants are proven afterwards with the ledger check instead."""
     from django.db import connection
+    from django.utils import timezone
 
     from bankingsystem.partitions import create_partition_sql, month_start, months_later
+    from transactions.models import CUSTOMER_DEBIT_KINDS
+
+    def local_day(day):  # type: ignore[no-untyped-def]
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        return start, start + timedelta(days=1)
 
     journals = count // 2
     log(f"generating {count:,} entries for {label} (set-based SQL)")
@@ -317,6 +323,23 @@ def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
              WHERE a.id = d.account_id
             """,
             [first],
+        )
+        # The daily limit's running totals follow today's generated debits (ledger_check
+        # proves them against the entries, as the services keep them).
+        today = timezone.localdate()
+        cursor.execute(
+            """
+            UPDATE accounts_account a
+               SET debit_day = %s,
+                   debit_day_total = CASE WHEN a.debit_day = %s THEN a.debit_day_total ELSE 0 END + d.total
+              FROM (SELECT e.account_id, -sum(e.amount) AS total
+                      FROM transactions_entry e JOIN transactions_journal j ON j.id = e.journal_id
+                     WHERE e.journal_id > %s AND e.amount < 0 AND e.created_at >= %s AND e.created_at < %s
+                       AND j.kind = ANY(%s)
+                     GROUP BY e.account_id) d
+             WHERE a.id = d.account_id
+            """,
+            [today, today, first, *local_day(today), [str(kind) for kind in CUSTOMER_DEBIT_KINDS]],
         )
         cursor.execute("SET session_replication_role = origin")
         cursor.execute("ANALYZE transactions_entry")
