@@ -25,6 +25,7 @@ from accounts.numbers import account_number_is_valid
 from accounts.selectors import account_get_by_number, account_get_for, account_list_for
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import MONEY_MAX, parse_decimal_string
+from bankingsystem.pagination import NewestFirstByDatePagination, beyond_instant
 from bankingsystem.replica import replica_reads
 from bankingsystem.serializers import AccountNumberField, MoneyField, StrictSerializer
 from customers import roles
@@ -567,19 +568,20 @@ CSV_CHUNK = 2000
 
 
 def _newest_first_in_chunks(entries: QuerySet[Entry], fields: tuple[str, ...]) -> Iterator[tuple]:
-    """`entries` newest first as value tuples, CSV_CHUNK rows per query, each chunk a keyset
-    page (`id` below the last one sent). Memory stays at one chunk however long the
-    statement, no transaction or server-side cursor stays open while the client reads,
-    and the ledger being append-only, entries posted meanwhile (higher ids) never shift it."""
+    """`entries` newest first (by instant, then id, as the statement's pages) as value tuples,
+    CSV_CHUNK rows per query, each chunk a keyset page below the last row sent. Memory stays
+    at one chunk however long the statement, no transaction or server-side cursor stays open
+    while the client reads, and the ledger being append-only, entries posted meanwhile
+    (newer) never shift it."""
     below = None
     while True:
-        chunk = entries.order_by("-pk") if below is None else entries.filter(pk__lt=below).order_by("-pk")
-        rows = list(chunk.values_list("pk", *fields)[:CSV_CHUNK])
+        chunk = entries if below is None else beyond_instant(entries, *below)
+        rows = list(chunk.order_by("-created_at", "-pk").values_list("created_at", "pk", *fields)[:CSV_CHUNK])
         for row in rows:
-            yield row[1:]
+            yield row[2:]
         if len(rows) < CSV_CHUNK:
             return
-        below = rows[-1][0]
+        below = rows[-1][:2]
 
 
 class _Lines(list):
@@ -636,6 +638,7 @@ class StatementApi(generics.ListAPIView):
     serializer_class = EntryOutputSerializer
     filterset_class = EntryFilter
     filter_backends = [EntryFilterBackend]
+    pagination_class = NewestFirstByDatePagination
 
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):

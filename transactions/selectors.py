@@ -35,10 +35,12 @@ ENTRY_ROW_FIELDS = (
 
 
 def statement_entries(*, account: Account) -> QuerySet[Entry]:
-    """An account's entries, newest first. Keyset pages on `id` read about a page of rows
-    at any size: in each monthly partition an ordered scan of entry_account_id_idx
-    (account_id, id DESC), merged (Merge Append); the journal is joined for those rows only."""
-    return Entry.objects.filter(account=account).select_related("journal").order_by("-pk")
+    """An account's entries, newest first (by instant, then id). Keyset pages on the two
+    (bankingsystem.pagination.NewestFirstByDatePagination) read about a page of rows at any
+    size and from any date: in each month left after pruning, an ordered scan of
+    entry_account_created_idx (account_id, created_at), merged; the journal is joined for
+    those rows only."""
+    return Entry.objects.filter(account=account).select_related("journal").order_by("-created_at", "-pk")
 
 
 def statement_account_get(*, user: AbstractBaseUser, number: str) -> Account:

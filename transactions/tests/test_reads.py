@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Account
+from bankingsystem.pagination import beyond_instant
 from bankingsystem.partitions import month_start, partition_name
 from conftest import client_for
 from transactions.api import EntryFilter, EntryOutputSerializer
@@ -55,7 +56,7 @@ def bulk_entries(account: Account, count: int) -> None:
             "  SELECT 'deposit', 'BULK' || %s || '-' || g, 'Bulk deposit ' || g, now()"
             "  FROM generate_series(1, %s) g RETURNING id) "
             "INSERT INTO transactions_entry (journal_id, account_id, amount, balance_after, created_at) "
-            "SELECT j.id, a.account_id, a.amount, 0, now() FROM j "
+            "SELECT j.id, a.account_id, a.amount, 0, clock_timestamp() FROM j "
             "CROSS JOIN (VALUES (%s, 1.00), (%s, -1.00)) a(account_id, amount)",
             [account.pk, count, account.pk, vault.pk],
         )
@@ -149,6 +150,37 @@ def test_history_across_accounts_pages_forward_and_back(api, account, second_acc
     assert api.get(f"/api/v1/transactions/?account={other_account.number}").json()["results"] == []
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_statement_pages_by_instant_forward_and_back(api, account, other_account, size):
+    """Statement pages are keyed on (created_at, id): the legs of a batch share an instant
+    and still come one by one, in the same order as a plain ordered query, both ways."""
+    from transactions.services import TransferRequest, transfer_batch_create
+
+    transfers(account, other_account, 2)
+    transfer_batch_create(transfers=[TransferRequest(account, other_account, D("0.50"))] * 5, atomic=True)
+    transfers(other_account, account, 2)
+    expected = list(Entry.objects.filter(account=account).order_by("-created_at", "-pk").values_list("pk", flat=True))
+    assert len(expected) == 1 + 2 + 5 + 2
+    url, pages = f"/api/v1/accounts/{account.number}/statement/?page_size={size}", []
+    while url:
+        pages.append(api.get(url).json())
+        url = pages[-1]["next"]
+    assert [row["id"] for page in pages for row in page["results"]] == expected
+    back, url = [], pages[-1]["previous"]
+    while url:
+        body = api.get(url).json()
+        back = [row["id"] for row in body["results"]] + back
+        url = body["previous"]
+    assert back + [row["id"] for row in pages[-1]["results"]] == expected
+    filtered = api.get(f"/api/v1/accounts/{account.number}/statement/?page_size={size}&direction=debit").json()
+    debits = Entry.objects.filter(account=account, amount__lt=0).order_by("-created_at", "-pk")
+    assert [row["id"] for row in filtered["results"]] == list(debits.values_list("pk", flat=True)[:size])
+    cursor = pages[0]["next"] or ""
+    if cursor:
+        forged = cursor.split("cursor=")[0] + "cursor=cD1ub3QtYS1kYXRl"  # p=not-a-date
+        assert api.get(forged).status_code == 404
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 8])
 def test_history_merge_is_exact_for_any_page_size(customer, account, second_account, other_account, size):
     """One account busy, one quiet, one idle: every page merged from each account's share and
@@ -211,12 +243,13 @@ def test_statement_page_is_an_ordered_index_scan(account, other_account):
     bulk_entries(other_account, 3000)  # a sequential scan or a sort would be the worse plan
     bulk_entries(account, 300)
     entries = statement_entries(account=account)
-    last = entries.values_list("pk", flat=True)[120]
+    at, pk = entries.values_list("created_at", "pk")[120]
     for query in ({}, {"direction": "debit"}, {"min_amount": "1"}, {"q": "bulk"}, {"date_from": "2000-01-01"}):
-        page = EntryFilter(data=query, queryset=entries).qs.filter(pk__lt=last).order_by("-pk")
+        page = beyond_instant(EntryFilter(data=query, queryset=entries).qs, at, pk).order_by("-created_at", "-pk")
         plan = page.values(*ENTRY_ROW_FIELDS)[:51].explain()
         assert_read_newest_first_through_an_index(plan)
-        # newest first straight from the index (partitions merged in order): never sorted
+        # newest first straight from the index (partitions merged in order; an incremental
+        # sort at most, for rows sharing an instant): never a sort of the account's rows
         assert not re.search(r"(^|->  )Sort ", plan, re.M), plan
 
 
@@ -260,7 +293,7 @@ def test_statement_csv_streams_every_row_in_keyset_chunks(api, account, other_ac
         parts = list(response.streaming_content)
         assert len(parts) > 2  # the header, then several chunks of lines, not one line each
         rows = list(csv.DictReader(io.StringIO(b"".join(parts).decode())))
-        references = list(expected.order_by("-pk").values_list("journal__reference", flat=True))
+        references = list(expected.order_by("-created_at", "-pk").values_list("journal__reference", flat=True))
         assert [row["reference"] for row in rows] == references
 
 
