@@ -976,7 +976,7 @@ def main() -> int:
     print()
     print(text.split("## Profile")[0])
     log(f"report written to {args.report}; total {time.perf_counter() - started:.0f}s")
-    return 0 if "consistent" in check else 1
+    return 1 if check.startswith("FAILED") else 0  # "FAILED: ... NOT consistent" also says "consistent"
 
 
 if __name__ == "__main__":
