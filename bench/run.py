@@ -439,16 +439,19 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """The production server configuration (gunicorn.conf.py when present)."""
+    """The production server configuration (gunicorn.conf.py when present). BENCH_APP_ROOT
+    serves another checkout (say a worktree of an older commit) to compare it on the same
+    data: `BENCH_APP_ROOT=/tmp/old python -m bench.run --only reads --reuse-data`."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{self.port}.log"
-        config = ROOT / "gunicorn.conf.py"
+        app = Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
+        config = app / "gunicorn.conf.py"
         args = ["-c", str(config)] if config.exists() else ["--workers", "4"]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *args, "--bind", f"127.0.0.1:{self.port}", "bankingsystem.wsgi"],
-            cwd=ROOT,
+            cwd=app,
             env={**bench_env(), "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "4")},
             stdout=subprocess.DEVNULL,
             # A file, not a pipe nobody reads (a full pipe would stall the server mid-run),
