@@ -24,9 +24,12 @@ class OldestFirstCursorPagination(NewestFirstCursorPagination):
 def beyond_instant(queryset: QuerySet, at: datetime, pk: int, *, newer: bool = False) -> QuerySet:
     """The rows older than (`at`, `pk`) by (created_at, id), or newer. The row comparison is
     the keyset; the plain bound on created_at lets PostgreSQL prune the months beyond it."""
-    table = connections[queryset.db].ops.quote_name(queryset.model._meta.db_table)
+    connection = connections[queryset.db]
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    # As the database stores it (SQLite keeps text, which compares only in its own format).
+    stored = queryset.model._meta.get_field("created_at").get_db_prep_value(at, connection)
     # Only the model's table name is interpolated; the values are parameters.
-    row = RawSQL(f"({table}.created_at, {table}.id) {'>' if newer else '<'} (%s, %s)", [at, pk], BooleanField())  # noqa: S611
+    row = RawSQL(f"({table}.created_at, {table}.id) {'>' if newer else '<'} (%s, %s)", [stored, pk], BooleanField())  # noqa: S611
     return queryset.filter(**{"created_at__gte" if newer else "created_at__lte": at}).filter(row)
 
 
