@@ -737,6 +737,10 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         "Django": django.get_version(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown",
     }
 
 
