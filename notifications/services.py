@@ -196,22 +196,22 @@ def journal_notifications_send(*, journal_ids: Sequence[int]) -> int:
 OUTBOX_BATCH = 500
 
 
-def journal_outbox_drain(*, batches: int = 20) -> int:
+def journal_outbox_drain(*, batches: int = 20, rows: int = OUTBOX_BATCH) -> int:
     """Make the notifications of posted journals waiting in the outbox; returns how many.
 
-    Each batch is one transaction: take up to OUTBOX_BATCH rows (SKIP LOCKED, so drains
+    Each batch is one transaction: take up to `rows` rows (SKIP LOCKED, so drains
     running at once share the work instead of queueing), make their notifications, delete
     the rows. A drain that dies mid-batch leaves its rows for the next; one that runs
     twice makes no duplicates (each notification has a dedupe key)."""
     made = 0
     for _ in range(batches):
         with transaction.atomic():
-            rows = list(JournalOutbox.objects.select_for_update(skip_locked=True).order_by("pk")[:OUTBOX_BATCH])
-            if not rows:
+            taken = list(JournalOutbox.objects.select_for_update(skip_locked=True).order_by("pk")[:rows])
+            if not taken:
                 break
-            made += journal_notifications_send(journal_ids=[pk for row in rows for pk in row.journal_ids])
-            JournalOutbox.objects.filter(pk__in=[row.pk for row in rows]).delete()
-        if len(rows) < OUTBOX_BATCH:
+            made += journal_notifications_send(journal_ids=[pk for row in taken for pk in row.journal_ids])
+            JournalOutbox.objects.filter(pk__in=[row.pk for row in taken]).delete()
+        if len(taken) < rows:
             break
     return made
 
@@ -223,12 +223,20 @@ def journal_outbox_drain_soon() -> None:
     """Ask for a drain once a posting commits, at most one per process per
     OUTBOX_DRAIN_DELAY_SECONDS: a drain asked for earlier runs after this commit and takes
     its row too, so a busy worker publishes a couple of tasks a second, not one per
-    transfer. Should the publish fail, the beat's periodic drain is the safety net."""
+    transfer. Should the publish fail, the beat's periodic drain is the safety net.
+
+    Without a broker (the embedded default) the task runs here, inside the request that
+    posted: then it takes one outbox row, one posting's worth, so a backlog (left while no
+    beat ran) is the beat's to clear and never holds a request (a full drain of a big
+    backlog outlived gunicorn's 30 s worker timeout)."""
     global _drain_due
     from .tasks import journal_outbox_drain_task
 
+    if journal_outbox_drain_task.app.conf.task_always_eager:
+        journal_outbox_drain_task.apply(kwargs={"batches": 1, "rows": 1})
+        return
     now = time.monotonic()
-    if now < _drain_due and not journal_outbox_drain_task.app.conf.task_always_eager:
+    if now < _drain_due:
         return
     delay = settings.OUTBOX_DRAIN_DELAY_SECONDS
     _drain_due = now + delay

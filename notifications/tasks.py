@@ -22,5 +22,5 @@ def journals_posted_task(journal_ids: list[int]) -> int:
 
 
 @shared_task(name="notifications.journal_outbox_drain", acks_late=True)
-def journal_outbox_drain_task() -> int:
-    return services.journal_outbox_drain()
+def journal_outbox_drain_task(batches: int = 20, rows: int = services.OUTBOX_BATCH) -> int:
+    return services.journal_outbox_drain(batches=batches, rows=rows)

@@ -15,7 +15,7 @@ from bankingsystem.celery import app as celery_app
 from bankingsystem.errors import ApplicationError
 from interest.tests.test_tasks import _env, _process, _wait_for
 from notifications.models import JournalOutbox, Notification
-from notifications.services import journal_outbox_drain
+from notifications.services import OUTBOX_BATCH, journal_outbox_drain
 from transactions.services import TransferRequest, transfer_batch_create, transfer_create
 
 D = Decimal
@@ -92,3 +92,19 @@ def test_a_committed_transfer_is_notified_by_a_real_worker(account, other_accoun
     received = Notification.objects.exclude(user=customer.user).get()
     assert journal.reference in received.body and received.kind == "money_received"
     assert "notifications.journal_outbox_drain" in worker_log.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_posting_drains_one_row_and_leaves_a_backlog_to_the_beat(account, other_account):
+    """The embedded default runs the drain inside the request that posted: one outbox row
+    (one posting's worth), however big the backlog, so a request is never held by others'
+    notifications."""
+    JournalOutbox.objects.bulk_create([JournalOutbox(journal_ids=[0]) for _ in range(OUTBOX_BATCH + 100)])
+    celery_app.conf.task_always_eager = True
+    try:
+        transfer_create(source=account, destination=other_account, amount=D("3.00"))
+    finally:
+        celery_app.conf.task_always_eager = False
+    assert JournalOutbox.objects.count() == OUTBOX_BATCH + 100  # the oldest row went; the rest waits
+    assert journal_outbox_drain() == 2  # the beat's drain: the rest, this transfer's two sides included
+    assert not JournalOutbox.objects.exists()
