@@ -227,9 +227,13 @@ class Node:
     def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
         """SIGKILL a process and, for gunicorn, its workers (its whole process group is ours)."""
         proc = self.processes.pop(key)
+        # Frozen first: a gunicorn master that saw its workers die would fork a replacement,
+        # which outlived the master and went on answering on the inherited socket.
+        signal_quietly(proc.pid, signal.SIGSTOP)
         for pid in child_pids(proc.pid):
             signal_quietly(pid, sig)
         signal_quietly(proc.pid, sig)
+        signal_quietly(proc.pid, signal.SIGCONT)  # so a signal other than SIGKILL is handled
         proc.wait(timeout=30)
 
     def stop_all(self) -> None:
