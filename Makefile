@@ -85,7 +85,6 @@ INTEREST_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bankingsystem_
 INTEREST_BENCH_ACCOUNTS ?= 100000
 INTEREST_BENCH_POSTING_ACCOUNTS ?= $(INTEREST_BENCH_ACCOUNTS)
 
-
 bench-interest: $(VENV)/.installed-run
 	psql "$(INTEREST_BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || \
 		psql "$(dir $(INTEREST_BENCH_DATABASE_URL))postgres" -c 'create database $(notdir $(INTEREST_BENCH_DATABASE_URL))'
