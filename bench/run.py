@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -677,41 +678,47 @@ def ledger_check() -> str:
 # --- Profile --------------------------------------------------------------------------------
 
 
-def profile_transfers(data: dict) -> str:
-    """Where a service-layer transfer spends its time (pyinstrument, one process)."""
-    django_setup()
+def _profiled(work: Callable[[], None], times: int) -> str:
+    """pyinstrument's call tree of `work` run `times` times in this process."""
     from pyinstrument import Profiler
 
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(times):
+        work()
+    profiler.stop()
+    return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
+
+
+def profile_transfers(data: dict) -> str:
+    """Where a service-layer transfer spends its time (500 transfers, one process)."""
+    django_setup()
     from accounts.models import Account
     from transactions.services import transfer_create
 
     accounts = [Account(pk=pk, currency="INR", number=number) for pk, number, _ in data["accounts"][:200]]
     rng = random.Random(3)
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    for _ in range(500):
+
+    def transfer() -> None:
         source, destination = rng.sample(accounts, 2)
         transfer_create(source=source, destination=destination, amount=Decimal("1.00"))
-    profiler.stop()
-    return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
+
+    return _profiled(transfer, 500)
 
 
 def profile_statement(account_number: str, token: str) -> str:
-    """Where a statement page's time goes (pyinstrument over 200 pages through Django's test client)."""
+    """Where a statement page's time goes (200 pages by cursor through Django's test client)."""
     from django.test import Client
-    from pyinstrument import Profiler
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     url = f"/api/v1/accounts/{account_number}/statement/?page_size=50"
     client.get(url)  # warm: imports, connection
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    next_url = url
-    for _ in range(200):
-        body = client.get(next_url).json()
-        next_url = body["next"] or url
-    profiler.stop()
-    return profiler.output_text(unicode=False, color=False, show_all=False)[:6000]
+    pages = [url]
+
+    def page() -> None:
+        pages.append(client.get(pages[-1]).json()["next"] or url)
+
+    return _profiled(page, 200)
 
 
 # --- Report ---------------------------------------------------------------------------------

@@ -30,8 +30,7 @@ def recent_debits(*, account: Account, now: datetime) -> list[Debit]:
     counterparties = dict(
         Entry.objects.filter(
             journal_id__in=[journal for journal, _, _ in rows],
-            created_at__gte=min(at for _, _, at in rows),
-            created_at__lte=max(at for _, _, at in rows),
+            created_at__range=(rows[-1][2], rows[0][2]),  # the debits are newest first
         )
         .exclude(account=account)
         .values_list("journal_id", "account_id")

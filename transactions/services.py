@@ -200,7 +200,9 @@ def _journals_post(
         return []  # a batch whose every item was refused moves nothing
     changed = [touched[pk] for pk in sorted(touched)]
     if connection.vendor == "postgresql":
-        _ledger_write_postgresql(journals=journals, entries=entries, accounts=changed, now=now)
+        _ledger_write_postgresql(
+            journals=journals, entries=entries, accounts=changed, now=now, initiated_by=initiated_by
+        )
     else:
         Journal.objects.bulk_create(journals)
         Entry.objects.bulk_create(entries)
@@ -252,14 +254,13 @@ SELECT id, reference FROM journal
 
 
 def _ledger_write_postgresql(
-    *, journals: list[Journal], entries: list[Entry], accounts: list[Account], now: datetime
+    *, journals: list[Journal], entries: list[Entry], accounts: list[Account], now: datetime, initiated_by: User | None
 ) -> None:
-    initiated_by = journals[0].initiated_by_id if journals else None
     with connection.cursor() as cursor:
         cursor.execute(
             _LEDGER_WRITE,
             {
-                "initiated_by": initiated_by,
+                "initiated_by": initiated_by.pk if initiated_by is not None else None,
                 "now": now,
                 "kinds": [j.kind for j in journals],
                 "references": [j.reference for j in journals],
