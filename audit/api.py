@@ -20,6 +20,8 @@ class AuditEventOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
+            "id",
+            "lane",
             "seq",
             "created_at",
             "actor",
@@ -51,7 +53,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
 
 class AuditPagination(NewestFirstCursorPagination):
-    ordering = "-seq"
+    ordering = "-id"
 
 
 class AuditEventListApi(generics.ListAPIView):
@@ -66,12 +68,18 @@ class AuditEventListApi(generics.ListAPIView):
         return audit_event_list()
 
 
+class LaneHeadSerializer(serializers.Serializer):
+    lane = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    hash = serializers.CharField()
+
+
 class AuditChainReportSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     checked = serializers.IntegerField()
-    head_seq = serializers.IntegerField()
-    head_hash = serializers.CharField()
+    heads = LaneHeadSerializer(many=True, help_text="Each lane's chain head: its last seq and hash")
     checked_at = serializers.DateTimeField()
+    first_bad_lane = serializers.IntegerField(allow_null=True)
     first_bad_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField(allow_blank=True)
     detail = serializers.CharField(allow_blank=True)
@@ -82,5 +90,5 @@ class AuditVerifyApi(APIView):
 
     @extend_schema(responses=AuditChainReportSerializer)
     def get(self, request: Request) -> Response:
-        """Recompute the hash chain; points at the first altered, missing or reordered event."""
+        """Recompute every lane's hash chain; points at the first altered, missing or reordered event."""
         return Response(AuditChainReportSerializer(audit_chain_verify().as_dict()).data)

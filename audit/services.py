@@ -1,10 +1,12 @@
 """Writing the audit trail: `audit_record`, called by every service in the same database
 transaction as the change it records.
 
-On PostgreSQL one statement chains and writes an event: it moves the chain head forward
-(an upsert that takes the head's row lock, so concurrent writers chain one after another
-in commit order) and inserts the event with the hash the database computed. SQLite runs
-one writer at a time (BEGIN IMMEDIATE), so there Python computes the same hash.
+On PostgreSQL one statement chains and writes an event: it moves its lane's chain head
+forward (an upsert that takes the head's row lock, so concurrent writers in a lane chain one
+after another in commit order) and inserts the event with the hash the database computed.
+The lane is the session's (its backend pid modulo AUDIT_CHAIN_LANES), so one transaction's
+events are one lane's and sessions seldom share a head. SQLite runs one writer at a time
+(BEGIN IMMEDIATE) in lane 1, and there Python computes the same hash.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -25,7 +28,7 @@ SYSTEM = "system"
 _CHAIN_AND_INSERT = """
 WITH head AS (
     INSERT INTO audit_auditchainhead AS h (id, seq, prev_hash, last_hash)
-    VALUES (1, 1, %(genesis)s,
+    VALUES (pg_backend_pid() %% %(lanes)s + 1, 1, %(genesis)s,
             encode(sha256(convert_to(%(genesis)s || ':1:' || %(payload)s, 'UTF8')), 'hex'))
     ON CONFLICT (id) DO UPDATE SET
         seq = h.seq + 1,
@@ -33,15 +36,15 @@ WITH head AS (
         last_hash = encode(
             sha256(convert_to(h.last_hash || ':' || (h.seq + 1)::text || ':' || %(payload)s, 'UTF8')), 'hex'
         )
-    RETURNING seq, prev_hash, last_hash
+    RETURNING id, seq, prev_hash, last_hash
 )
 INSERT INTO audit_auditevent
-    (seq, created_at, actor_id, actor_repr, action, object_type, object_id, object_repr,
+    (lane, seq, created_at, actor_id, actor_repr, action, object_type, object_id, object_repr,
      before, after, ip, request_id, prev_hash, hash)
-SELECT head.seq, %(created_at)s, %(actor_id)s, %(actor_repr)s, %(action)s, %(object_type)s, %(object_id)s,
+SELECT head.id, head.seq, %(created_at)s, %(actor_id)s, %(actor_repr)s, %(action)s, %(object_type)s, %(object_id)s,
        %(object_repr)s, %(before)s::jsonb, %(after)s::jsonb, %(ip)s, %(request_id)s, head.prev_hash, head.last_hash
 FROM head
-RETURNING id, seq, prev_hash, hash
+RETURNING id, lane, seq, prev_hash, hash
 """
 
 
@@ -98,19 +101,21 @@ def _record_postgresql(fields: dict[str, Any], payload: str) -> AuditEvent:
         "after": None if fields["after"] is None else json.dumps(fields["after"]),
         "genesis": GENESIS,
         "payload": payload,
+        "lanes": max(settings.AUDIT_CHAIN_LANES, 1),
     }
     with connection.cursor() as cursor:
         cursor.execute(_CHAIN_AND_INSERT, params)
-        pk, seq, prev_hash, digest = cursor.fetchone()
-    return AuditEvent(pk=pk, seq=seq, prev_hash=prev_hash, hash=digest, **fields)
+        pk, lane, seq, prev_hash, digest = cursor.fetchone()
+    return AuditEvent(pk=pk, lane=lane, seq=seq, prev_hash=prev_hash, hash=digest, **fields)
 
 
 def _record_serialized(fields: dict[str, Any], payload: str) -> AuditEvent:
+    """One writer at a time (SQLite): lane 1 only."""
     head = AuditChainHead.objects.filter(pk=1).first()
     seq, prev_hash = (head.seq + 1, head.last_hash) if head else (1, GENESIS)
     digest = chain_hash(prev_hash, seq, payload)
     AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": seq, "prev_hash": prev_hash, "last_hash": digest})
-    return AuditEvent.objects.create(seq=seq, prev_hash=prev_hash, hash=digest, **fields)
+    return AuditEvent.objects.create(lane=1, seq=seq, prev_hash=prev_hash, hash=digest, **fields)
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

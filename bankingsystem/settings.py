@@ -293,6 +293,11 @@ OTP_LOGIN_CHALLENGE_SECONDS = env.int("OTP_LOGIN_CHALLENGE_SECONDS", default=300
 # Step-up: a transfer of at least this amount needs a fresh OTP (or the PIN).
 STEP_UP_TRANSFER_AMOUNT = Decimal(env.str("STEP_UP_TRANSFER_AMOUNT", default="50000.00"))
 
+# The audit trail is this many hash chains side by side; a database session writes to one
+# (audit/models.py). More lanes, fewer writers queueing on one chain head. Raising it is
+# safe at any time; lowering it leaves the higher lanes' chains as they are (still verified).
+AUDIT_CHAIN_LANES = env.int("AUDIT_CHAIN_LANES", default=16)
+
 # Fraud screening of transfers (risk/): scores in 0..1; SAFE below the first threshold,
 # SUSPICIOUS (posted, alert raised) up to the second, CRITICAL (held for review) above it.
 FRAUD_SCREENING = env.bool("FRAUD_SCREENING", default=True)

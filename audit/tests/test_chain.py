@@ -39,9 +39,11 @@ def tamper(sql: str, params: list | None = None) -> None:
 def test_a_clean_chain_verifies(db):
     made = events(5)
     report = audit_chain_verify()
-    assert report.ok and report.checked == 5 and report.head_seq == 5
+    assert report.ok and report.checked == 5
+    # One session writes one lane, gapless from 1.
+    assert {e.lane for e in made} == {made[0].lane}
     assert [e.seq for e in made] == [1, 2, 3, 4, 5]
-    assert report.head_hash == made[-1].hash
+    assert [(h.lane, h.seq, h.hash) for h in report.heads] == [(made[0].lane, 5, made[-1].hash)]
     call_command("audit_verify")
 
 
@@ -74,7 +76,7 @@ def test_tampering_is_found_at_the_row(db, sql, problem):
     tamper(sql)
     report = audit_chain_verify()
     assert (report.ok, report.first_bad_seq, report.problem) == (False, 3, problem)
-    with pytest.raises(CommandError, match="BROKEN at event 3"):
+    with pytest.raises(CommandError, match=f"BROKEN at lane {report.first_bad_lane} event 3"):
         call_command("audit_verify")
 
 
@@ -98,11 +100,11 @@ def test_money_and_account_changes_write_events_in_their_transaction(account, ot
     journal = transfer_create(
         source=account, destination=other_account, amount=Decimal("5.00"), initiated_by=customer.user
     )
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (event.action, event.object_id, event.actor_id) == ("journal.transfer", str(journal.pk), customer.user_id)
     assert event.after["journals"][0]["legs"] == [[account.number, "-5.00"], [other_account.number, "5.00"]]
     account_freeze(account=account, actor=teller, reason="court order")
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "account.freeze" and event.after["freeze_source"] == "staff"
     assert AuditEvent.objects.count() == before + 2
     assert audit_chain_verify().ok
@@ -125,7 +127,10 @@ def test_request_context_is_recorded(api, account):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_make_one_gapless_chain():
+def test_concurrent_writers_make_gapless_lanes():
+    """Six sessions at once: each writes its own lane (or shares one, chained one after
+    another under its head), and every lane is gapless and verifies."""
+
     def write() -> int:
         for i in range(20):
             with transaction.atomic():
@@ -135,7 +140,47 @@ def test_concurrent_writers_make_one_gapless_chain():
     assert in_threads(6, write) == [20] * 6
     report = audit_chain_verify()
     assert report.ok and report.checked == 120
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 121))
+    assert sum(h.seq for h in report.heads) == 120
+    for head in report.heads:
+        seqs = AuditEvent.objects.filter(lane=head.lane).order_by("seq").values_list("seq", flat=True)
+        assert list(seqs) == list(range(1, head.seq + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sessions_write_different_lanes_and_tampering_names_the_lane(settings):
+    """The lane is the session's backend pid modulo AUDIT_CHAIN_LANES: two sessions with
+    pids of different residues write two lanes, each chained on its own."""
+    settings.AUDIT_CHAIN_LANES = 2
+    made: dict[int, list[AuditEvent]] = {}
+    for _ in range(20):  # new sessions until both residues of the pid have written
+        made.setdefault(events(1)[0].lane, []).extend(events(2))
+        connection.close()
+        if len(made) == 2:
+            break
+    assert set(made) == {1, 2}
+    report = audit_chain_verify()
+    assert report.ok and {h.lane for h in report.heads} == {1, 2}
+    second = made[2][-1]
+    tamper("UPDATE audit_auditevent SET object_repr = 'edited' WHERE lane = 2 AND seq = %s", [second.seq])
+    report = audit_chain_verify()
+    assert (report.ok, report.first_bad_lane, report.first_bad_seq, report.problem) == (
+        False,
+        2,
+        second.seq,
+        "altered",
+    )
+
+
+def test_deleting_a_whole_lane_is_found_through_its_head(db, settings):
+    made = events(2)
+    tamper("DELETE FROM audit_auditevent WHERE lane = %s", [made[0].lane])
+    report = audit_chain_verify()
+    assert (report.ok, report.first_bad_lane, report.first_bad_seq, report.problem) == (
+        False,
+        made[0].lane,
+        1,
+        "head_mismatch",
+    )
 
 
 def test_auditor_api(db, auditor, customer):
@@ -144,6 +189,7 @@ def test_auditor_api(db, auditor, customer):
     client = client_for(auditor)
     body = client.get("/api/v1/audit/verify/").json()
     assert (body["ok"], body["first_bad_seq"], body["problem"]) == (False, 2, "altered")
+    assert body["first_bad_lane"] == body["heads"][0]["lane"] and body["heads"][0]["seq"] == 3
     listed = client.get("/api/v1/audit/events/", {"action": "test.event"}).json()["results"]
     assert [e["seq"] for e in listed] == [3, 2, 1]
     assert client_for(customer.user).get("/api/v1/audit/events/").status_code == 403

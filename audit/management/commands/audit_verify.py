@@ -10,7 +10,9 @@ class Command(BaseCommand):
         report = audit_chain_verify()
         if not report.ok:
             raise CommandError(
-                f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}: {report.detail} "
-                f"({report.checked} events verified before it)"
+                f"audit chain BROKEN at lane {report.first_bad_lane} event {report.first_bad_seq}: "
+                f"{report.problem}: {report.detail} ({report.checked} events verified before it)"
             )
-        self.stdout.write(f"audit chain OK: {report.checked} events, head {report.head_seq} {report.head_hash}")
+        self.stdout.write(f"audit chain OK: {report.checked} events in {len(report.heads)} lanes")
+        for head in report.heads:
+            self.stdout.write(f"  lane {head.lane}: head {head.seq} {head.hash}")

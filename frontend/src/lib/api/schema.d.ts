@@ -285,7 +285,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Recompute the hash chain; points at the first altered, missing or reordered event. */
+        /** @description Recompute every lane's hash chain; points at the first altered, missing or reordered event. */
         get: operations["v1_audit_verify_retrieve"];
         put?: never;
         post?: never;
@@ -1640,16 +1640,23 @@ export interface components {
         AuditChainReport: {
             ok: boolean;
             checked: number;
-            head_seq: number;
-            head_hash: string;
+            /** @description Each lane's chain head: its last seq and hash */
+            heads: components["schemas"]["LaneHead"][];
             /** Format: date-time */
             checked_at: string;
+            first_bad_lane: number | null;
             first_bad_seq: number | null;
             problem: string;
             detail: string;
         };
         AuditEventOutput: {
+            readonly id: number;
             /** Format: int64 */
+            lane?: number;
+            /**
+             * Format: int64
+             * @description Position in its lane's chain (gapless per lane)
+             */
             seq: number;
             /** Format: date-time */
             created_at: string;
@@ -2207,6 +2214,11 @@ export interface components {
          * @enum {string}
          */
         KycStatusEnum: "pending" | "verified" | "rejected";
+        LaneHead: {
+            lane: number;
+            seq: number;
+            hash: string;
+        };
         LedgerIntegrity: {
             ok: boolean;
             /** Format: date-time */
