@@ -44,14 +44,41 @@ def _bound(month: date) -> str:
 
 def create_partition_sql(table: str, month: date) -> str:
     """DDL for the partition of `month` (idempotent); migrations use it too."""
+    name = partition_name(table, month)
     return (
-        f'CREATE TABLE IF NOT EXISTS "{partition_name(table, month)}" PARTITION OF "{table}" '
-        f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(months_later(month, 1))}')"
+        f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" '
+        f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(months_later(month, 1))}');"
+        + _statement_triggers_sql(table, name)
     )
 
 
 def create_default_partition_sql(table: str) -> str:
-    return f'CREATE TABLE IF NOT EXISTS "{table}_default" PARTITION OF "{table}" DEFAULT'
+    name = f"{table}_default"
+    return f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" DEFAULT;' + _statement_triggers_sql(table, name)
+
+
+def _statement_triggers_sql(table: str, partition: str) -> str:
+    """DDL copying `table`'s statement-level triggers onto its `partition` (idempotent).
+
+    PostgreSQL clones a partitioned table's row triggers onto every partition, but not its
+    statement triggers, and those fire only for statements naming the table they are on: rows
+    written straight into a partition would pass the parent's by (the ledger's commit-time
+    check notes the journals it must prove with statement triggers, transactions.0008).
+    """
+    # Identifiers from PARTITIONED_TABLES and partition_name, never from a request.
+    return f"""
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT tgname, pg_get_triggerdef(oid, true) AS definition FROM pg_trigger
+              WHERE tgrelid = '"{table}"'::regclass AND NOT tgisinternal AND tgtype & 1 = 0 LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '"{partition}"'::regclass AND tgname = t.tgname) THEN
+            EXECUTE replace(t.definition, ' ON ' || '"{table}"'::regclass::text || ' ',
+                            ' ON ' || '"{partition}"'::regclass::text || ' ');
+        END IF;
+    END LOOP;
+END $$"""  # noqa: S608
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from accounts.services import gl_account_get_or_create
+from bankingsystem.partitions import partition_name
 from transactions.models import Entry, Journal
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL guards")
@@ -46,6 +48,11 @@ def test_journal_without_entries_cannot_commit(db):
         commit_checks()
 
 
+def refusal_of(error: pytest.ExceptionInfo) -> str:
+    """The SQLSTATE of a refused COMMIT (or SET CONSTRAINTS ... IMMEDIATE)."""
+    return error.value.__cause__.sqlstate  # type: ignore[union-attr]
+
+
 def test_balanced_journal_commits(account):
     vault = Account.objects.get(gl_code="cash_vault", currency="INR")
     with transaction.atomic():
@@ -79,3 +86,111 @@ def test_balance_below_overdraft_is_refused_by_check_constraint(account):
 def test_gl_accounts_may_go_negative(db):
     # The cash vault is negative whenever the bank holds cash: credit-normal balances.
     Account.objects.filter(gl_code="cash_vault").update(balance=Decimal("-1000000.00"))
+
+
+# --- The commit-time check proves every journal a transaction touched, in one query
+# (transactions.0008): what the per-row triggers of 0002/0007 refused, it refuses.
+
+
+def test_legs_written_in_separate_statements_are_proven_together(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with transaction.atomic():
+        journal = journal_with([(account, "100.00"), (vault, "-60.00"), (vault, "-40.00")])
+        commit_checks()
+    assert journal.entries.count() == 3
+
+
+def test_a_journal_balanced_overall_but_not_per_currency_is_refused(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    usd_vault = gl_account_get_or_create(code="cash_vault", currency="USD")
+    # Nothing left over in all, but 1.00 INR and -1.00 USD.
+    with pytest.raises(IntegrityError, match=r"does not balance: 1.00 INR left over") as error, transaction.atomic():
+        journal_with([(account, "2.00"), (vault, "-1.00"), (usd_vault, "-1.00")])
+        commit_checks()
+    assert refusal_of(error) == "23514"  # check_violation, as before
+
+
+def test_one_bad_journal_among_many_in_one_statement_is_named(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with pytest.raises(IntegrityError, match=r"does not balance: 0.01 INR left over") as error, transaction.atomic():
+        journals = Journal.objects.bulk_create(Journal(kind="deposit", reference=f"MANY{i}") for i in range(50))
+        entries = []
+        for journal in journals:
+            cents = "-1.99" if journal is journals[17] else "-2.00"
+            entries += [
+                Entry(journal=journal, account=account, amount=Decimal("2.00"), balance_after=Decimal(0)),
+                Entry(journal=journal, account=vault, amount=Decimal(cents), balance_after=Decimal(0)),
+            ]
+        Entry.objects.bulk_create(entries)
+        commit_checks()
+    assert f"journal {journals[17].pk} does not" in str(error.value)
+    assert refusal_of(error) == "23514"
+
+
+def test_a_journal_with_one_entry_among_many_is_named(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with (
+        pytest.raises(IntegrityError, match=r"has 1 entries; a journal needs at least two") as error,
+        transaction.atomic(),
+    ):
+        good = journal_with([(account, "3.00"), (vault, "-3.00")])
+        lonely = journal_with([(account, "3.00")])
+        journal_with([(account, "3.00"), (vault, "-3.00")])
+        Entry.objects.create(journal=good, account=vault, amount=Decimal("1.00"), balance_after=Decimal(0))
+        Entry.objects.create(journal=good, account=account, amount=Decimal("-1.00"), balance_after=Decimal(0))
+        commit_checks()
+    assert f"journal {lonely.pk} has" in str(error.value)
+
+
+def test_statements_after_an_early_check_are_checked_again(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        journal = journal_with([(account, "5.00"), (vault, "-5.00")])
+        commit_checks()  # proven: nothing left to check
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        Entry.objects.create(journal=journal, account=account, amount=Decimal("0.01"), balance_after=Decimal(0))
+        commit_checks()
+
+
+def test_a_rolled_back_savepoint_leaves_nothing_to_prove(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            journal_with([(account, "9.00")])  # would be refused, but is rolled back with the savepoint
+            raise RuntimeError
+        journal_with([(account, "9.00"), (vault, "-9.00")])
+        commit_checks()
+
+
+def test_rows_written_straight_into_a_partition_are_checked(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        journal = Journal.objects.create(kind="deposit", reference="DIRECT")
+        partition = partition_name("transactions_entry", journal.created_at.date().replace(day=1))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{partition}" (journal_id, account_id, amount, balance_after, created_at) '
+                "VALUES (%s, %s, 7.00, 0, %s), (%s, %s, -6.00, 0, %s)",
+                [journal.pk, account.pk, journal.created_at, journal.pk, vault.pk, journal.created_at],
+            )
+        commit_checks()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_runs_at_a_real_commit_and_refuses_a_late_entry(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        journal_with([(account, "4.00"), (vault, "-3.00")])  # the COMMIT of this block refuses it
+    assert not Journal.objects.filter(kind="deposit", reference__startswith="TEST").exists()
+    with transaction.atomic():
+        committed = journal_with([(account, "4.00"), (vault, "-4.00")])
+    with (
+        pytest.raises(IntegrityError, match=rf"journal {committed.pk} does not balance: 1.00 INR left over"),
+        transaction.atomic(),
+    ):
+        Entry.objects.create(journal=committed, account=account, amount=Decimal("1.00"), balance_after=Decimal(0))
+    assert committed.entries.count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM transactions_ledgerproof")
+        assert cursor.fetchone()[0] == 0  # each transaction's row goes with its check

@@ -64,7 +64,7 @@ def test_entries_are_partitioned_by_month_with_the_ledger_guards_on_each_partiti
         assert partition_name(ENTRY_TABLE, months_later(this_month(), offset)) in names
     assert names[-1] == f"{ENTRY_TABLE}_default"
     for name in (names[0], names[-1]):
-        assert {"entry_journal_balanced", "entry_append_only"} <= triggers_on(name)
+        assert {"entry_noted", "entry_append_only"} <= triggers_on(name)
 
 
 def test_beat_creates_partitions_ahead_once(db):
@@ -75,7 +75,7 @@ def test_beat_creates_partitions_ahead_once(db):
     assert partitions_ensure(today=later, months_ahead=1) == []
     assert partitions_maintain() == []  # the migrations already made this month's and the next three
     # A partition made later carries the guards too.
-    assert "entry_append_only" in triggers_on(entry_partitions[0])
+    assert {"entry_noted", "entry_append_only"} <= triggers_on(entry_partitions[0])
 
 
 def test_guards_hold_on_a_partition_created_by_maintenance(account):
