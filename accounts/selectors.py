@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from customers import roles
@@ -30,6 +32,26 @@ def account_get_for(*, user: AbstractBaseUser, number: str) -> Account:
 def account_get_by_number(*, number: str) -> Account | None:
     """Any customer account of this bank, for the receiving side of a transfer."""
     return Account.objects.filter(kind=Account.Kind.CUSTOMER, number=number).first()
+
+
+def transfer_accounts_get(
+    *, user: AbstractBaseUser, source: str, destination: str, annotations: dict[str, Any] | None = None
+) -> tuple[Account, Account | None]:
+    """Both sides of a transfer in one query (two before): the source as `account_get_for`
+    gives it (the caller's own, any customer's for staff; 404 otherwise) and the destination
+    as `account_get_by_number` (any customer account of this bank; None when there is none).
+
+    Only the accounts' own columns are read: the services lock and read both rows again.
+    `annotations` (expressions on the account row, e.g. a subquery on the destination) are
+    computed in the same query and set on both accounts."""
+    rows = Account.objects.filter(kind=Account.Kind.CUSTOMER, number__in={source, destination}).annotate(
+        owner_user_id=F("owner__user_id"), **(annotations or {})
+    )
+    by_number = {account.number: account for account in rows}
+    sender = by_number.get(source)
+    if sender is None or (sender.owner_user_id != user.pk and not roles.is_staff_member(user)):  # type: ignore[attr-defined]
+        raise Http404("No such account.")
+    return sender, by_number.get(destination)
 
 
 def account_changes_for(*, account: Account) -> QuerySet[AccountChange]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import Account
@@ -196,12 +197,19 @@ def beneficiary_transfer_create(
 def beneficiary_in_cooling_off(*, owner_user: AbstractBaseUser, destination: Account) -> Beneficiary | None:
     """The caller's beneficiary for this account while it is still cooling off, if any
     (a plain transfer to it is capped as a beneficiary payment would be)."""
+    return _cooling_off(owner_user).filter(account=destination).first()
+
+
+def beneficiary_in_cooling_off_subquery(*, owner_user: AbstractBaseUser, destination: Any) -> Subquery:
+    """`beneficiary_in_cooling_off`'s id as an expression on the account row `destination`
+    (an OuterRef), for a caller that reads the account in the same query (TransferApi)."""
+    return Subquery(_cooling_off(owner_user).filter(account=destination).values("pk")[:1])
+
+
+def _cooling_off(owner_user: AbstractBaseUser) -> QuerySet[Beneficiary]:
     return Beneficiary.objects.filter(
-        owner__user=owner_user,
-        account=destination,
-        status=Beneficiary.Status.ACTIVE,
-        cooling_off_until__gt=timezone.now(),
-    ).first()
+        owner__user=owner_user, status=Beneficiary.Status.ACTIVE, cooling_off_until__gt=timezone.now()
+    ).order_by("pk")
 
 
 # --- Standing orders -------------------------------------------------------------------------

@@ -12,11 +12,13 @@ so an untrained bank flags transfers for review but never holds anybody's money.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
 from .features import FEATURES
 from .models import RiskModel, Verdict
@@ -87,23 +89,53 @@ def model_save(forest: IsolationForest, calibration: dict[str, float], trained_o
     )
 
 
-def active_model() -> tuple[RiskModel | None, IsolationForest | None]:
-    """The newest active model, unpickled once per process and version."""
-    model = RiskModel.objects.filter(active=True, features=FEATURES).defer("estimator").order_by("-version").first()
-    if model is None:
-        return None, None
-    if model.version not in _loaded:
-        blob = RiskModel.objects.filter(pk=model.pk).values_list("estimator", flat=True).get()
+@dataclass(frozen=True)
+class ActiveModel:
+    """The version and calibration of the model that scores (read for every transfer, so a
+    model switched off or retrained scores no transfer after that commits); the forest
+    itself is unpickled once per process and version (a version's estimator never changes)."""
+
+    version: int
+    calibration: dict[str, float]
+
+    @classmethod
+    def from_row(cls, value: str | list | None) -> ActiveModel | None:
+        """From the `jsonb_build_array(version, calibration)` of risk.selectors.ACTIVE_MODEL_SQL."""
+        if value is None:
+            return None
+        version, calibration = json.loads(value) if isinstance(value, str) else value
+        return cls(version=version, calibration=calibration)
+
+
+def active_model() -> ActiveModel | None:
+    """The newest active model, or None (score by rules)."""
+    from .selectors import ACTIVE_MODEL_SQL, FEATURES_JSON
+
+    with connection.cursor() as cursor:
+        cursor.execute(ACTIVE_MODEL_SQL, {"features": FEATURES_JSON})
+        row = cursor.fetchone()
+    return ActiveModel.from_row(row[0]) if row else None
+
+
+def forest_of(version: int) -> IsolationForest:
+    if version not in _loaded:
+        blob = RiskModel.objects.filter(version=version).values_list("estimator", flat=True).get()
         import joblib
 
-        _loaded[model.version] = joblib.load(io.BytesIO(bytes(blob)))
-    return model, _loaded[model.version]
+        _loaded[version] = joblib.load(io.BytesIO(bytes(blob)))
+    return _loaded[version]
 
 
-def score_vector(vector: list[float]) -> Score:
-    model, forest = active_model()
-    if model is None or forest is None:
+_READ = object()
+
+
+def score_vector(vector: list[float], active: ActiveModel | object | None = _READ) -> Score:
+    """Score by the active model (`active`, when the caller read it already), or by rules."""
+    model = active_model() if active is _READ else active
+    if model is None:
         value = rules_score(vector)
         return Score(round(value, 4), verdict_for(value), None)
+    assert isinstance(model, ActiveModel)
+    forest = forest_of(model.version)
     value = float(calibrated(forest, model.calibration, np.asarray([vector], dtype=float))[0])
     return Score(round(value, 4), verdict_for(value), model.version)

@@ -19,6 +19,7 @@ from rest_framework import status
 
 from accounts.models import Account
 from audit.services import audit_record
+from bankingsystem.db import retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from notifications.services import notification_send
 from transactions.holds import hold_place, hold_release, hold_void
@@ -29,7 +30,7 @@ from . import metrics
 from .features import FEATURES, TransferEvent, features_compute, vectors_from_events
 from .models import FraudAlert, TransferScore, Verdict
 from .scoring import Score, model_fit, model_save, score_vector
-from .selectors import recent_debits
+from .selectors import screening_reads
 
 MIN_TRAINING_TRANSFERS = 200
 
@@ -48,17 +49,14 @@ class ScreenedTransfer:
 
 def transfer_score(*, source: Account, destination: Account, amount: Decimal, cross_bank: bool = False):  # type: ignore[no-untyped-def]
     now = timezone.now()
+    history, model = screening_reads(account=source, now=now)
     vector = features_compute(
-        amount=amount,
-        at=now,
-        history=recent_debits(account=source, now=now),
-        destination_id=destination.pk,
-        cross_bank=cross_bank,
+        amount=amount, at=now, history=history, destination_id=destination.pk, cross_bank=cross_bank
     )
-    return vector, score_vector(vector)
+    return vector, score_vector(vector, model)
 
 
-@transaction.atomic
+@retry_on_conflict
 def transfer_screen(
     *,
     source: Account,
@@ -67,6 +65,30 @@ def transfer_screen(
     description: str = "",
     initiated_by: AbstractBaseUser | None = None,
     move: Callable[..., Journal] = transfer_create,
+    savepoint: bool = True,
+) -> ScreenedTransfer:
+    """`savepoint=False` for a caller whose own transaction rolls back as a whole on any
+    error raised here (the idempotent view's): a savepoint would buy nothing there and cost
+    two statements."""
+    with transaction.atomic(savepoint=savepoint):
+        return _screen(
+            source=source,
+            destination=destination,
+            amount=amount,
+            description=description,
+            initiated_by=initiated_by,
+            move=move,
+        )
+
+
+def _screen(
+    *,
+    source: Account,
+    destination: Account,
+    amount: Decimal,
+    description: str,
+    initiated_by: AbstractBaseUser | None,
+    move: Callable[..., Journal],
 ) -> ScreenedTransfer:
     # Malformed amounts are refused as a transfer would refuse them, before any scoring.
     amount = amount_validate(amount=amount, currency=source.currency)

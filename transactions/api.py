@@ -9,7 +9,7 @@ from functools import partial
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Account
 from accounts.numbers import account_number_is_valid
-from accounts.selectors import account_get_by_number, account_get_for, account_list_for
+from accounts.selectors import account_get_for, account_list_for, transfer_accounts_get
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import MONEY_MAX, parse_decimal_string
 from bankingsystem.pagination import NewestFirstByDatePagination, beyond_instant
@@ -31,12 +31,13 @@ from bankingsystem.serializers import AccountNumberField, MoneyField, StrictSeri
 from customers import roles
 from customers.permissions import IsAuditor, IsTeller
 from customers.stepup import STEP_UP_PARAMETERS, step_up
-from payments.services import beneficiary_in_cooling_off, beneficiary_transfer_create
+from payments.models import Beneficiary
+from payments.services import beneficiary_in_cooling_off_subquery, beneficiary_transfer_create
 from risk.services import transfer_screen
 
 from . import services
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import idempotent, is_replay
+from .idempotency import idempotent, is_replay, owns_transaction
 from .models import Entry, Journal
 from .selectors import (
     ENTRY_ROW_FIELDS,
@@ -328,17 +329,27 @@ class TransferApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.TransferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        source = _account_to_debit_or_credit(request.user, data.validated_data["source_account"])
-        destination = account_get_by_number(number=data.validated_data["destination_account"])
+        _refuse_staff_without_till(request.user)
+        # Both accounts and, on the destination, whether the caller saved it as a beneficiary
+        # that is still cooling off (such a payee stays capped whichever endpoint pays it,
+        # issue 7): one query.
+        source, destination = transfer_accounts_get(
+            user=request.user,
+            source=data.validated_data["source_account"],
+            destination=data.validated_data["destination_account"],
+            annotations={
+                "cooling_off_payee": beneficiary_in_cooling_off_subquery(
+                    owner_user=request.user, destination=OuterRef("pk")
+                )
+            },
+        )
         if destination is None:
             raise ApplicationError(
                 "account_not_found",
                 "No account with this number exists at this bank.",
                 field="destination_account",
             )
-        # A payee the customer saved as a beneficiary stays capped while it cools off,
-        # whichever endpoint pays it (issue 7).
-        payee = beneficiary_in_cooling_off(owner_user=request.user, destination=destination)
+        payee = Beneficiary.objects.get(pk=destination.cooling_off_payee) if destination.cooling_off_payee else None
         move = partial(beneficiary_transfer_create, beneficiary=payee) if payee else services.transfer_create
         transfer = {
             "source": source,
@@ -349,7 +360,7 @@ class TransferApi(APIView):
         }
         if not settings.FRAUD_SCREENING:
             return receipt_response(move(**transfer), request.user, status.HTTP_201_CREATED)
-        screened = transfer_screen(**transfer, move=move)
+        screened = transfer_screen(**transfer, move=move, savepoint=not owns_transaction(request))
         if screened.held:
             # Nothing posted: the money is set aside until staff review the alert (202).
             body = HeldTransferSerializer(

@@ -77,6 +77,7 @@ def _run_once(view: View, request: Request, key: str, args: Any, kwargs: Any) ->
         return Response(
             previous.response_body, status=previous.response_status, headers={"Idempotent-Replayed": "true"}
         )
+    request.idempotency_transaction = True  # see owns_transaction
     response = view(request, *args, **kwargs)
     if status.is_success(response.status_code):
         IdempotencyKey.objects.create(
@@ -119,3 +120,9 @@ def is_replay(request: Request) -> bool:
     return IdempotencyKey.objects.filter(
         user_id=request.user.pk, key=key, request_fingerprint=_fingerprint(request)
     ).exists()
+
+
+def owns_transaction(request: Request) -> bool:
+    """Whether the view runs inside the idempotency record's transaction, which rolls back
+    as a whole on any exception the view raises (so the view needs no savepoint of its own)."""
+    return getattr(request, "idempotency_transaction", False)

@@ -18,7 +18,7 @@ from customers.tests.factories import CustomerFactory
 from customers.tests.helpers import in_threads
 from notifications.models import Notification
 from risk.features import TransferEvent, vectors_from_events
-from risk.models import FraudAlert, TransferScore
+from risk.models import FraudAlert, RiskModel, TransferScore
 from risk.scoring import RULES_CAP, model_fit, model_save, score_vector
 from risk.services import alert_release
 from transactions.models import Hold, Journal
@@ -143,6 +143,29 @@ def test_a_trained_model_scores_and_holds_the_outlier(api, account, other_accoun
     outlier = score_vector([4.3, 3.0, 1.0, 2.0, 0.0, 0.0, 5.3, 1.0, 0.0])
     assert routine.model_version == outlier.model_version == version
     assert routine.verdict == "safe" and outlier.verdict == "critical", (routine, outlier)
+
+
+def test_the_scoring_model_is_read_for_every_transfer(api, account, other_account):
+    """Only a version's forest is kept per process: a model switched off scores no later
+    transfer, and a newly trained one scores the next (a stale model must neither hold nor
+    pass money it should not)."""
+    start = timezone.now() - timedelta(days=30)
+    events = [TransferEvent(i % 20, start + timedelta(hours=i), D("500.00"), 1000 + i % 5) for i in range(400)]
+    forest, calibration = model_fit(list(vectors_from_events(events)))
+    first = model_save(forest, calibration, trained_on=len(events))
+
+    def scored_by() -> int | None:
+        assert send(api, account, other_account, "1.00").status_code in (201, 202)
+        return TransferScore.objects.order_by("-pk").values_list("model_version", flat=True).first()
+
+    assert scored_by() == first.version
+    RiskModel.objects.filter(pk=first.pk).update(active=False)
+    assert scored_by() is None  # rules
+    second = model_save(forest, calibration, trained_on=len(events))
+    assert scored_by() == second.version
+    RiskModel.objects.filter(pk=second.pk).update(active=False)
+    RiskModel.objects.filter(pk=first.pk).update(active=True)
+    assert scored_by() == first.version
 
 
 def test_evaluation_ranks_injected_frauds_above_normal_activity():

@@ -152,6 +152,24 @@ def test_transfer_from_someone_elses_account_is_404(api, account, other_account)
     assert ledger_size() == before
 
 
+def test_someone_elses_source_is_404_before_an_unknown_destination(api, other_account):
+    """Both accounts are read in one query; the refusals keep their order."""
+    from accounts.numbers import account_number_build
+
+    unknown = account_number_build(bank_code="101", branch_code="0009", serial=424242)
+    body = {"source_account": other_account.number, "destination_account": unknown, "amount": "1"}
+    assert_problem(api.post("/api/v1/transfers/", body, format="json"), 404, "not_found")
+    body = {"source_account": unknown, "destination_account": other_account.number, "amount": "1"}
+    assert_problem(api.post("/api/v1/transfers/", body, format="json"), 404, "not_found")
+
+
+def test_teller_transfers_between_customers(teller, account, other_account):
+    body = {"source_account": account.number, "destination_account": other_account.number, "amount": "10.00"}
+    response = client_for(teller).post("/api/v1/transfers/", body, format="json", HTTP_IDEMPOTENCY_KEY="t-1")
+    assert response.status_code == 201, response.json()
+    assert (balance(account), balance(other_account)) == (D("990.00"), D("510.00"))
+
+
 def test_unauthenticated_is_401(account, other_account):
     from rest_framework.test import APIClient
 
