@@ -51,7 +51,9 @@ class Entry(models.Model):
     to the account's balance) and the balance it left behind."""
 
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: entry_account_id_idx and entry_account_created_idx lead with it,
+    # and every index of this table is written twice per transfer (WAL, docs/performance.md).
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="entries", db_index=False)
     amount = money_field(default=None)
     balance_after = money_field(default=None)
     # Not auto_now_add: the services give every leg of a journal the same instant, so a

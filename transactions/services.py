@@ -77,9 +77,15 @@ def amount_validate(*, amount: Decimal, currency: str, field: str = "amount") ->
 
 
 def _reference_new(kind: str, now: datetime) -> str:
-    # 56 random bits a day: a million journals on one day (a month's interest posting)
-    # collide with a chance of about 1 in 140,000 (40 bits made it about 1 in 3).
-    return f"{REFERENCE_PREFIX[kind]}{now:%Y%m%d}{secrets.token_hex(7).upper()}"
+    """KIND + date + the microsecond of the day + 44 random bits (32 characters).
+
+    Time-ordered, so a new journal's reference lands at the end of the unique index rather
+    than on a random page (a random page is a full-page image in the WAL after every
+    checkpoint). The random part only has to tell apart journals of the same microsecond:
+    a batch of 1,000 posts with one instant, and collides with a chance of about 1 in 35
+    million (the unique index would refuse it; the batch would fail whole)."""
+    of_day = ((now.hour * 60 + now.minute) * 60 + now.second) * 1_000_000 + now.microsecond
+    return f"{REFERENCE_PREFIX[kind]}{now:%Y%m%d}{of_day:010X}{secrets.randbits(44):011X}"
 
 
 def _refuse_unless_can_send(account: Account, field: str) -> None:

@@ -333,3 +333,26 @@ def test_journal_batch_create_refuses_each_journal_on_its_own(account, other_acc
         D("0.00"),
     ]
     assert_ledger_consistent()
+
+
+# --- References ---------------------------------------------------------------------------
+
+
+def test_references_are_time_ordered_and_fit_the_column():
+    """A later journal's reference sorts after an earlier one's (so it lands at the end of
+    the unique index); journals of one instant, as in a batch, still differ."""
+    from datetime import UTC, datetime
+
+    from transactions.services import _reference_new
+
+    morning = datetime(2026, 12, 5, 9, 30, 0, 1, tzinfo=UTC)
+    same_instant = {_reference_new(Journal.Kind.TRANSFER, morning) for _ in range(1000)}
+    assert len(same_instant) == 1000
+    assert all(len(reference) == 32 and reference.startswith("TRF20261205") for reference in same_instant)
+    later = _reference_new(Journal.Kind.TRANSFER, morning + timedelta(microseconds=1))
+    assert later > max(same_instant)
+    assert (
+        _reference_new(Journal.Kind.TRANSFER, morning.replace(hour=23, minute=59, second=59, microsecond=999999))
+        > later
+    )
+    assert Journal._meta.get_field("reference").max_length == 32
