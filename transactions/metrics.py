@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections import Counter as Counter_
 from collections.abc import Callable
 from decimal import Decimal
 from typing import ParamSpec, TypeVar
@@ -64,14 +65,25 @@ LEDGER_LAST_CHECK = Gauge(
 )
 
 
-def _posted(journal: Journal, kind: str) -> None:
-    MONEY_MOVEMENTS.labels(kind, "posted", "").inc()
-    moved: dict[str, Decimal] = {}
-    for entry in getattr(journal, "posted_entries", []):
-        if entry.amount > 0:
-            moved[entry.account.currency] = moved.get(entry.account.currency, Decimal(0)) + entry.amount
-    for currency, amount in moved.items():
-        MOVEMENT_AMOUNT.labels(kind, currency).observe(float(amount))
+def _posted(journals: list[Journal]) -> None:
+    """Count posted journals and observe the amount each moved, per currency. One call per
+    service call, however many journals (a batch of 1,000 made 1,000 callbacks and 2,000
+    label look-ups)."""
+    posted: Counter_[str] = Counter_()
+    amounts: dict[tuple[str, str], Histogram] = {}
+    for journal in journals:
+        posted[journal.kind] += 1
+        moved: dict[str, Decimal] = {}
+        for entry in getattr(journal, "posted_entries", []):
+            if entry.amount > 0:
+                moved[entry.account.currency] = moved.get(entry.account.currency, Decimal(0)) + entry.amount
+        for currency, amount in moved.items():
+            key = (journal.kind, currency)
+            if key not in amounts:
+                amounts[key] = MOVEMENT_AMOUNT.labels(*key)
+            amounts[key].observe(float(amount))
+    for kind, count in posted.items():
+        MONEY_MOVEMENTS.labels(kind, "posted", "").inc(count)
 
 
 def observe_movement(
@@ -101,11 +113,13 @@ def observe_movement(
                 raise
             finally:
                 MOVEMENT_DURATION.labels(timed_as or label).observe(time.perf_counter() - started)
-            for item in result if isinstance(result, list) else [result]:
-                if isinstance(item, ApplicationError):
-                    MONEY_MOVEMENTS.labels(label, "refused", item.code).inc()
-                else:
-                    transaction.on_commit(functools.partial(_posted, item, item.kind))
+            items = result if isinstance(result, list) else [result]
+            refused = Counter_(item.code for item in items if isinstance(item, ApplicationError))
+            for code, count in refused.items():
+                MONEY_MOVEMENTS.labels(label, "refused", code).inc(count)
+            posted = [item for item in items if not isinstance(item, ApplicationError)]
+            if posted:
+                transaction.on_commit(functools.partial(_posted, posted))
             return result
 
         return wrapper

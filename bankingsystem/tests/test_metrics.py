@@ -112,15 +112,24 @@ def test_batch_items_count_one_by_one(account, other_account, django_capture_on_
 
     posted, refused = movements("posted"), movements("refused", "insufficient_funds")
     batches = sample("bank_money_movement_duration_seconds_count", kind="transfer_batch")
+    amounts = [
+        sample(f"bank_money_movement_amount_{part}", kind="transfer", currency="INR") for part in ("sum", "count")
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         results = transfer_batch_create(
             transfers=[
                 TransferRequest(source=account, destination=other_account, amount=Decimal("10.00")),
                 TransferRequest(source=account, destination=other_account, amount=Decimal("5000.00")),
+                TransferRequest(source=account, destination=other_account, amount=Decimal("20.50")),
+                TransferRequest(source=account, destination=other_account, amount=Decimal("6000.00")),
             ],
             atomic=False,
         )
-    assert [type(result).__name__ for result in results] == ["Journal", "ApplicationError"]
-    assert movements("posted") == posted + 1
-    assert movements("refused", "insufficient_funds") == refused + 1
+    assert [type(result).__name__ for result in results] == ["Journal", "ApplicationError"] * 2
+    assert movements("posted") == posted + 2
+    assert movements("refused", "insufficient_funds") == refused + 2
+    # Each posted journal is one observation of the amount it moved.
+    assert [
+        sample(f"bank_money_movement_amount_{part}", kind="transfer", currency="INR") for part in ("sum", "count")
+    ] == [amounts[0] + 30.5, amounts[1] + 2]
     assert sample("bank_money_movement_duration_seconds_count", kind="transfer_batch") == batches + 1
