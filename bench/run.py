@@ -111,6 +111,26 @@ def psql(sql: str, db: str = "postgres") -> str:
     return out.stdout.strip()
 
 
+def wal_counters() -> tuple[int, int, int]:
+    """The server's WAL bytes, full-page images and checkpoints so far (pg_stat_wal,
+    pg_stat_bgwriter): whole-server figures, so anything else running on it counts too."""
+    row = psql(
+        "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req FROM pg_stat_wal w, pg_stat_bgwriter b"
+    )
+    return tuple(int(float(x)) for x in row.split("|"))  # type: ignore[return-value]
+
+
+def wal_note(before: tuple[int, int, int], operations: int, unit: str = "transfer") -> str:
+    """What one operation wrote to the WAL since `before`: every index entry and, on a page
+    first touched since the last checkpoint, a full-page image; the commit waits for it."""
+    wal_bytes, fpi, checkpoints = (now - then for now, then in zip(wal_counters(), before, strict=True))
+    per = max(operations, 1)
+    return (
+        f"WAL {wal_bytes / per / 1024:.1f} kB and {fpi / per:.2f} full-page images per {unit}, "
+        f"{checkpoints} checkpoint{'s' if checkpoints != 1 else ''} in the window"
+    )
+
+
 _BENCH_SECRET = "bench-" + os.urandom(32).hex()
 
 
@@ -360,6 +380,7 @@ def pgbench_tpcb(seconds: int) -> Result:
     psql(f"CREATE DATABASE {PGBENCH_DB}")
     subprocess.run(["pgbench", *conn, "-i", "-s", "10", "-q", PGBENCH_DB], check=True, capture_output=True)
     log(f"pgbench TPC-B: 8 clients, 2 threads, {seconds}s")
+    wal = wal_counters()
     out = subprocess.run(
         ["pgbench", *conn, "-c", "8", "-j", "2", "-T", str(seconds), "-b", "tpcb-like", "-r", PGBENCH_DB],
         check=True,
@@ -368,8 +389,10 @@ def pgbench_tpcb(seconds: int) -> Result:
     ).stdout
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))  # type: ignore[union-attr]
+    processed = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))  # type: ignore[union-attr]
+    notes = f"latency is the mean; {wal_note(wal, processed, 'transaction')}"
     psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
-    return Result("pgbench TPC-B (baseline)", throughput=tps, unit="tx/s", p50=latency, notes="latency is the mean")
+    return Result("pgbench TPC-B (baseline)", throughput=tps, unit="tx/s", p50=latency, notes=notes)
 
 
 # --- Service layer --------------------------------------------------------------------------
@@ -420,12 +443,13 @@ def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
     for worker in workers:
         worker.start()
     start.wait(timeout=300)
+    wal = wal_counters()
     parts = [results.get(timeout=seconds + 120) for _ in workers]
     for worker in workers:
         worker.join()
     latencies = [x for part in parts for x in part]
     result = Result(name, throughput=len(latencies) / seconds, latencies_ms=latencies)
-    result.notes = f"{len(latencies):,} transfers in the {seconds}s window"
+    result.notes = f"{len(latencies):,} transfers in the {seconds}s window; {wal_note(wal, len(latencies))}"
     result.summarise()
     return result
 
@@ -499,6 +523,7 @@ def http_transfers(data: dict, seconds: int, server: Gunicorn) -> tuple[Result, 
                 clients.write(f"{data['tokens'][owner]} {source} {destination}\n")
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is needed for the HTTP scenario (apt-get install wrk)")
+    wal = wal_counters()
     out = subprocess.run(
         [
             "wrk",
@@ -521,7 +546,7 @@ def http_transfers(data: dict, seconds: int, server: Gunicorn) -> tuple[Result, 
     p50, p95, p99 = (int(x) / 1000 for x in re.search(r"p50=(\d+) p95=(\d+) p99=(\d+)", out).groups())  # type: ignore[union-attr]
     total, errors = (int(x) for x in re.search(r"total=(\d+) errors=(\d+)", out).groups())  # type: ignore[union-attr]
     result = Result("HTTP via gunicorn, 32 clients, JWT + Idempotency-Key", throughput=tps, p50=p50, p95=p95, p99=p99)
-    result.notes = f"{total:,} requests, {errors} non-2xx or socket errors"
+    result.notes = f"{total:,} requests, {errors} non-2xx or socket errors; {wal_note(wal, total - errors)}"
     rss = server.worker_rss_mb()
     memory = Result("web worker memory after the HTTP run", unit="MB")
     memory.throughput = max(rss) if rss else None
@@ -576,6 +601,7 @@ def http_batches(data: dict, seconds: int, server: Gunicorn, batch_size: int) ->
                 posted[0] += response.json()["posted"]
 
     started = time.perf_counter()
+    wal = wal_counters()
     threads = [threading.Thread(target=client, args=(seed,)) for seed in range(4)]
     for thread in threads:
         thread.start()
@@ -584,7 +610,10 @@ def http_batches(data: dict, seconds: int, server: Gunicorn, batch_size: int) ->
     elapsed = time.perf_counter() - started
     result = Result(f"batch posting over HTTP ({batch_size} per request)", throughput=posted[0] / elapsed)
     result.latencies_ms = latencies
-    result.notes = f"{posted[0]:,} transfers in {len(latencies)} requests; latency is per batch request"
+    result.notes = (
+        f"{posted[0]:,} transfers in {len(latencies)} requests; latency is per batch request; "
+        f"{wal_note(wal, posted[0])}"
+    )
     result.summarise()
     return result
 
