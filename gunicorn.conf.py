@@ -15,7 +15,9 @@ from pathlib import Path
 from bankingsystem import logs
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# GUNICORN_WORKERS, else WEB_CONCURRENCY (the variable gunicorn itself and most platforms
+# use; a `workers` set here used to override it silently), else 3.
+workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or "3")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
@@ -33,6 +35,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 logconfig_dict = logs.logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO").upper(), fmt=os.environ.get("LOG_FORMAT", "json")
 )
+# ...and a logconfig_dict turns gunicorn's access log on whatever `accesslog` says: every
+# request was logged twice (at any LOG_LEVEL, the access logger is INFO). Silenced here.
+logconfig_dict["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False, "level": "CRITICAL"}
 # Trust X-Forwarded-* only from the proxy in front of us (the ingress or compose network).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "bankingsystem-web"

@@ -502,6 +502,28 @@ def test_gunicorn_config_loads():
     run(tool("gunicorn"), "--check-config", "--config", "gunicorn.conf.py", "bankingsystem.wsgi", env=env)
 
 
+def test_gunicorn_workers_and_access_log(monkeypatch):
+    """WEB_CONCURRENCY (what gunicorn and most platforms use) counts when GUNICORN_WORKERS
+    is not set; the request log is django-structlog's line alone (a logconfig_dict turns
+    gunicorn's own access log on, which wrote a second line per request)."""
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["workers"] == 4
+    assert config["accesslog"] is None
+    assert config["logconfig_dict"]["loggers"]["gunicorn.access"] == {
+        "handlers": [],
+        "propagate": False,
+        "level": "CRITICAL",
+    }
+    monkeypatch.setenv("GUNICORN_WORKERS", "2")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 2
+
+
 # --- Jenkins ----------------------------------------------------------------------------------
 
 # Lanes that run only when frontend/ exists; their targets come with the web app (issue 8).
