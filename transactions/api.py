@@ -385,8 +385,9 @@ class TransferItemsField(serializers.Field):
         if not 1 <= len(data) <= services.BATCH_MAX:
             raise serializers.ValidationError(f"A batch holds 1 to {services.BATCH_MAX} transfers.")
         items, errors = [], {}
+        valid_numbers: set[str] = set()  # a batch names the same accounts many times
         for index, raw in enumerate(data):
-            item, problems = self._item(raw)
+            item, problems = self._item(raw, valid_numbers)
             items.append(item)
             if problems:
                 errors[str(index)] = problems
@@ -394,7 +395,7 @@ class TransferItemsField(serializers.Field):
             raise serializers.ValidationError(errors)
         return items
 
-    def _item(self, raw: object) -> tuple[dict, dict[str, list[str]]]:
+    def _item(self, raw: object, valid_numbers: set[str]) -> tuple[dict, dict[str, list[str]]]:
         if not isinstance(raw, dict):
             return {}, {"non_field_errors": ["Each transfer is an object."]}
         problems: dict[str, list[str]] = {name: ["Unknown field."] for name in sorted(set(raw) - self.FIELDS)}
@@ -402,8 +403,12 @@ class TransferItemsField(serializers.Field):
             number = raw.get(name)
             if number is None:
                 problems[name] = ["This field is required."]
+            elif isinstance(number, str) and number in valid_numbers:
+                continue
             elif not isinstance(number, str) or not account_number_is_valid(number):
                 problems[name] = ["Not a valid account number (check digit mismatch)."]
+            else:
+                valid_numbers.add(number)
         amount = parse_decimal_string(raw.get("amount"))
         if amount is None:
             problems["amount"] = [MoneyField.default_error_messages["invalid"]]
@@ -505,14 +510,24 @@ class TransferBatchApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED if atomic else status.HTTP_200_OK)
 
 
-def _batch_accounts(user: AbstractBaseUser, items: list[dict]) -> tuple[dict[str, Account], dict[str, Account]]:
-    """The batch's accounts in two queries: sources the caller may debit, any destination."""
+def _batch_accounts(
+    user: AbstractBaseUser, items: list[dict]
+) -> tuple[dict[str, services.AccountRef], dict[str, services.AccountRef]]:
+    """The batch's accounts in two queries: sources the caller may debit, any destination
+    (as values: the service locks and reads the rows itself)."""
     _refuse_staff_without_till(user)
     source_numbers = {item["source_account"] for item in items}
     destination_numbers = {item["destination_account"] for item in items}
-    sources = {a.number: a for a in account_list_for(user=user).filter(number__in=source_numbers)}
+    fields = ("pk", "number", "currency")
+    sources = {
+        row[1]: services.AccountRef(*row)
+        for row in account_list_for(user=user).filter(number__in=source_numbers).values_list(*fields)
+    }
     destinations = {
-        a.number: a for a in Account.objects.filter(kind=Account.Kind.CUSTOMER, number__in=destination_numbers)
+        row[1]: services.AccountRef(*row)
+        for row in Account.objects.filter(kind=Account.Kind.CUSTOMER, number__in=destination_numbers).values_list(
+            *fields
+        )
     }
     return sources, destinations
 

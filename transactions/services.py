@@ -8,10 +8,11 @@ balances. A refusal (ApplicationError) is always raised before anything is writt
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,7 +24,7 @@ from accounts.models import Account
 from accounts.services import gl_account_get_or_create
 from audit.services import audit_record
 from bankingsystem import partitions
-from bankingsystem.db import lock_rows, retry_on_conflict
+from bankingsystem.db import lock_rows, lock_values, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from notifications.models import JournalOutbox
@@ -88,7 +89,7 @@ def _reference_new(kind: str, now: datetime) -> str:
     return f"{REFERENCE_PREFIX[kind]}{now:%Y%m%d}{of_day:010X}{secrets.randbits(44):011X}"
 
 
-def _refuse_unless_can_send(account: Account, field: str) -> None:
+def _refuse_unless_can_send(account: Account | LockedAccount, field: str) -> None:
     if account.status != Account.Status.ACTIVE:
         raise ApplicationError(
             "account_not_active",
@@ -98,7 +99,7 @@ def _refuse_unless_can_send(account: Account, field: str) -> None:
         )
 
 
-def _refuse_unless_can_receive(account: Account, field: str) -> None:
+def _refuse_unless_can_receive(account: Account | LockedAccount, field: str) -> None:
     # Frozen and dormant accounts still receive; only a closed account is shut both ways.
     if account.status == Account.Status.CLOSED:
         raise ApplicationError(
@@ -109,7 +110,7 @@ def _refuse_unless_can_receive(account: Account, field: str) -> None:
         )
 
 
-def _refuse_currency_mismatch(account: Account, currency: str, field: str) -> None:
+def _refuse_currency_mismatch(account: Account | AccountRef, currency: str, field: str) -> None:
     if account.currency != currency:
         raise ApplicationError(
             "currency_mismatch",
@@ -118,14 +119,105 @@ def _refuse_currency_mismatch(account: Account, currency: str, field: str) -> No
         )
 
 
-def _debited_today(account: Account, now: datetime) -> Decimal:
+def _debited_today(account: Account | LockedAccount, now: datetime) -> Decimal:
     """Today's customer debits (withdrawals, transfers out) of `account`, from the running
     total on its row: the caller has locked it, so no other debit of its can commit meanwhile."""
-    return account.debit_day_total if account.debit_day == timezone.localdate(now) else ZERO
+    return _debited_on(account, timezone.localdate(now))
+
+
+def _debited_on(account: Account | LockedAccount, today: date) -> Decimal:
+    return account.debit_day_total if account.debit_day == today else ZERO
+
+
+class AccountLimits(NamedTuple):
+    """The limits of an account's type that a customer's debit is checked against."""
+
+    per_transaction_limit: Decimal
+    minimum_balance: Decimal
+    daily_debit_limit: Decimal
+
+
+class LockedAccount:
+    """An account row locked for a posting, as the values its rules read and the posting
+    writes: what `Account` instances (with their type) gave, without building a thousand
+    model instances for a batch. The rules and `_journals_post` take either."""
+
+    __slots__ = (
+        "account_type",
+        "balance",
+        "currency",
+        "debit_day",
+        "debit_day_total",
+        "held_amount",
+        "kind",
+        "last_activity_at",
+        "last_customer_activity_at",
+        "number",
+        "overdraft_limit",
+        "pk",
+        "status",
+    )
+
+    def __init__(self, *row: object) -> None:
+        (
+            self.pk,
+            self.number,
+            self.kind,
+            self.status,
+            self.currency,
+            self.balance,
+            self.held_amount,
+            self.overdraft_limit,
+            self.debit_day,
+            self.debit_day_total,
+            self.last_activity_at,
+            self.last_customer_activity_at,
+            per_transaction_limit,
+            minimum_balance,
+            daily_debit_limit,
+        ) = row
+        self.account_type = (
+            None
+            if per_transaction_limit is None
+            else AccountLimits(per_transaction_limit, minimum_balance, daily_debit_limit)  # type: ignore[arg-type]
+        )
+
+
+_LOCKED_FIELDS = (
+    "pk",
+    "number",
+    "kind",
+    "status",
+    "currency",
+    "balance",
+    "held_amount",
+    "overdraft_limit",
+    "debit_day",
+    "debit_day_total",
+    "last_activity_at",
+    "last_customer_activity_at",
+    "account_type__per_transaction_limit",
+    "account_type__minimum_balance",
+    "account_type__daily_debit_limit",
+)
+
+
+def _accounts_lock_values(ids: Iterable[int]) -> dict[int, LockedAccount]:
+    """lock_rows(Account...select_related("account_type")) as values: one query, key order."""
+    return {row[0]: LockedAccount(*row) for row in lock_values(Account.objects.all(), ids, _LOCKED_FIELDS)}
+
+
+class AccountRef(NamedTuple):
+    """An account a request names, before its row is locked: the batch API resolves numbers
+    to these rather than to model instances."""
+
+    pk: int
+    number: str
+    currency: str
 
 
 def _refuse_customer_debit(
-    account: Account, amount: Decimal, *, debited_today: Decimal, pending: Decimal = ZERO, field: str
+    account: Account | LockedAccount, amount: Decimal, *, debited_today: Decimal, pending: Decimal = ZERO, field: str
 ) -> None:
     """Limits and funds for money a customer takes out of `account` (locked by the caller).
 
@@ -167,52 +259,71 @@ class Posting:
     reversal_of: Journal | None = None
 
 
+class PostedEntry(NamedTuple):
+    """A leg as posted, on the journal's `posted_entries`: the caller's receipt, the audit
+    event and the metrics read these (on PostgreSQL no Entry instance is built)."""
+
+    account: Account | LockedAccount
+    amount: Decimal
+    balance_after: Decimal
+
+
 def _journals_post(
-    *, postings: Sequence[Posting], accounts: dict[int, Account], now: datetime, initiated_by: User | None
+    *,
+    postings: Sequence[Posting],
+    accounts: dict[int, Account] | dict[int, LockedAccount],
+    now: datetime,
+    initiated_by: User | None,
 ) -> list[Journal]:
     """Write journals over accounts the caller has locked and checked: the journals, their
     entries and every balance they move in one statement (PostgreSQL), however many there are."""
     journals: list[Journal] = []
-    entries: list[Entry] = []
-    touched: dict[int, Account] = {}
+    touched: dict[int, Account | LockedAccount] = {}
     today = timezone.localdate(now)
+    author = initiated_by.pk if initiated_by is not None else None
     for posting in postings:
+        kind = posting.kind
+        customer_activity = kind in CUSTOMER_ACTIVITY_KINDS
+        # Positional: the fields in the model's order (id, kind, reference, description,
+        # initiated_by, reversal_of, created_at), Django's fast path for a thousand of them.
         journal = Journal(
-            kind=posting.kind,
-            reference=_reference_new(posting.kind, now),
-            description=posting.description,
-            initiated_by=initiated_by,
-            reversal_of=posting.reversal_of,
-            created_at=now,
+            None,
+            kind,
+            _reference_new(kind, now),
+            posting.description,
+            author,
+            posting.reversal_of.pk if posting.reversal_of is not None else None,
+            now,
         )
-        journal.posted_entries = []  # type: ignore[attr-defined]  # for the caller's receipt
-        journals.append(journal)
+        posted: list[PostedEntry] = []
         for leg in posting.legs:
             account = accounts[leg.account_id]
             account.balance += leg.amount
             account.last_activity_at = now
-            if posting.kind in CUSTOMER_ACTIVITY_KINDS or (posting.kind == Journal.Kind.TRANSFER and leg.amount < 0):
+            if customer_activity or (kind == Journal.Kind.TRANSFER and leg.amount < 0):
                 account.last_customer_activity_at = now
-            if posting.kind in CUSTOMER_DEBIT_KINDS and leg.amount < 0:
-                account.debit_day_total = _debited_today(account, now) - leg.amount
+            if kind in CUSTOMER_DEBIT_KINDS and leg.amount < 0:
+                account.debit_day_total = _debited_on(account, today) - leg.amount
                 account.debit_day = today
-            entry = Entry(
-                journal=journal, account=account, amount=leg.amount, balance_after=account.balance, created_at=now
-            )
-            entries.append(entry)
-            journal.posted_entries.append(entry)  # type: ignore[attr-defined]
-            touched[account.pk] = account
+            posted.append(PostedEntry(account, leg.amount, account.balance))
+            touched[leg.account_id] = account
+        journal.posted_entries = posted  # type: ignore[attr-defined]  # for the caller's receipt
+        journals.append(journal)
     if not journals:
         return []  # a batch whose every item was refused moves nothing
     changed = [touched[pk] for pk in sorted(touched)]
     if connection.vendor == "postgresql":
-        _ledger_write_postgresql(
-            journals=journals, entries=entries, accounts=changed, now=now, initiated_by=initiated_by
-        )
+        _ledger_write_postgresql(journals=journals, accounts=changed, now=now, initiated_by=initiated_by)
     else:
         Journal.objects.bulk_create(journals)
-        Entry.objects.bulk_create(entries)
-        Account.objects.bulk_update(changed, LEDGER_ACCOUNT_FIELDS)
+        Entry.objects.bulk_create(
+            Entry(
+                journal=journal, account_id=e.account.pk, amount=e.amount, balance_after=e.balance_after, created_at=now
+            )
+            for journal in journals
+            for e in journal.posted_entries  # type: ignore[attr-defined]
+        )
+        Account.objects.bulk_update(changed, LEDGER_ACCOUNT_FIELDS)  # type: ignore[arg-type]  # models on SQLite
         JournalOutbox.objects.create(journal_ids=[journal.pk for journal in journals])
     _journals_audit(journals=journals, initiated_by=initiated_by)
     # Money received / sent notifications are made from the outbox by a task once the
@@ -260,8 +371,15 @@ SELECT id, reference FROM journal
 
 
 def _ledger_write_postgresql(
-    *, journals: list[Journal], entries: list[Entry], accounts: list[Account], now: datetime, initiated_by: User | None
+    *, journals: list[Journal], accounts: list[Account | LockedAccount], now: datetime, initiated_by: User | None
 ) -> None:
+    leg_references, leg_accounts, leg_amounts, leg_balances = [], [], [], []
+    for journal in journals:
+        for entry in journal.posted_entries:  # type: ignore[attr-defined]
+            leg_references.append(journal.reference)
+            leg_accounts.append(entry.account.pk)
+            leg_amounts.append(entry.amount)
+            leg_balances.append(entry.balance_after)
     with connection.cursor() as cursor:
         cursor.execute(
             _LEDGER_WRITE,
@@ -272,10 +390,10 @@ def _ledger_write_postgresql(
                 "references": [j.reference for j in journals],
                 "descriptions": [j.description for j in journals],
                 "reversals": [j.reversal_of_id for j in journals],
-                "leg_references": [e.journal.reference for e in entries],
-                "leg_accounts": [e.account_id for e in entries],
-                "leg_amounts": [e.amount for e in entries],
-                "leg_balances": [e.balance_after for e in entries],
+                "leg_references": leg_references,
+                "leg_accounts": leg_accounts,
+                "leg_amounts": leg_amounts,
+                "leg_balances": leg_balances,
                 "ids": [a.pk for a in accounts],
                 "balances": [a.balance for a in accounts],
                 "activity": [a.last_activity_at for a in accounts],
@@ -285,12 +403,11 @@ def _ledger_write_postgresql(
             },
         )
         ids = {reference: pk for pk, reference in cursor.fetchall()}
+    alias = connection.alias
     for journal in journals:
         journal.pk = ids[journal.reference]
         journal._state.adding = False
-        journal._state.db = connection.alias
-    for entry in entries:
-        entry.journal_id = entry.journal.pk
+        journal._state.db = alias
 
 
 def _journals_audit(*, journals: Sequence[Journal], initiated_by: User | None) -> None:
@@ -414,7 +531,8 @@ def journal_batch_create(
     INSERT of journals, one of entries, one UPDATE of balances, one audit event, and one
     outbox row for their notifications (all but the audit event in one statement).
     """
-    locked = lock_rows(Account.objects.all(), {leg.account_id for request in journals for leg in request.legs})
+    ids = {leg.account_id for request in journals for leg in request.legs}
+    locked = _accounts_lock_values(ids) if connection.vendor == "postgresql" else lock_rows(Account.objects.all(), ids)
     pending: dict[int, Decimal] = {}
     plan: list[Posting | ApplicationError] = []
     for request in journals:
@@ -474,8 +592,8 @@ def withdrawal_create(
 
 @dataclass(frozen=True)
 class TransferRequest:
-    source: Account
-    destination: Account
+    source: Account | AccountRef
+    destination: Account | AccountRef
     amount: Decimal
     description: str = ""
 
@@ -494,10 +612,14 @@ def _transfer_precheck(request: TransferRequest) -> TransferRequest:
     return replace(request, amount=amount)
 
 
-def _transfers_plan(requests: Sequence[TransferRequest]) -> tuple[list[Posting | ApplicationError], dict[int, Account]]:
+def _transfers_plan(
+    requests: Sequence[TransferRequest], *, as_values: bool = False
+) -> tuple[list[Posting | ApplicationError], dict[int, Account] | dict[int, LockedAccount]]:
     """Check every transfer as if the ones before it had posted; lock all accounts once.
 
-    Returns, per request, the posting to write or the refusal, and the locked accounts.
+    Returns, per request, the posting to write or the refusal, and the locked accounts:
+    model instances, or with `as_values` LockedAccount values (a batch, which hands no
+    account back to its caller).
     """
     plan: list[Posting | ApplicationError] = []
     checked: list[TransferRequest | None] = []
@@ -510,9 +632,13 @@ def _transfers_plan(requests: Sequence[TransferRequest]) -> tuple[list[Posting |
         else:
             plan.append(None)  # type: ignore[arg-type]  # filled in below
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
-    locked = lock_rows(Account.objects.select_related("account_type", "owner"), ids)
-    now = timezone.now()
-    debited = {r.source.pk: _debited_today(locked[r.source.pk], now) for r in checked if r}
+    locked: dict[int, Account] | dict[int, LockedAccount] = (
+        _accounts_lock_values(ids)
+        if as_values
+        else lock_rows(Account.objects.select_related("account_type", "owner"), ids)
+    )
+    today = timezone.localdate(timezone.now())
+    debited = {r.source.pk: _debited_on(locked[r.source.pk], today) for r in checked if r}
     pending = dict.fromkeys(ids, ZERO)
     for index, request in enumerate(checked):
         if request is None:
@@ -604,7 +730,8 @@ def transfer_batch_create(
         raise ApplicationError(
             "batch_size_invalid", f"A batch holds 1 to {BATCH_MAX} transfers.", status=400, field="transfers"
         )
-    plan, locked = _transfers_plan(transfers)
+    # Values, not model instances, for the accounts locked (SQLite keeps the ORM's writes).
+    plan, locked = _transfers_plan(transfers, as_values=connection.vendor == "postgresql")
     refusals = {index: outcome for index, outcome in enumerate(plan) if isinstance(outcome, ApplicationError)}
     if atomic and refusals:
         raise ApplicationError(

@@ -117,6 +117,9 @@ def test_batch_bad_input_is_400(api, account, transfers, field):
         ({"pay": 1}, "pay"),
         ({"description": "x" * 141}, "description"),
         ({"amount": "9" * 30}, "amount"),
+        ({"source_account": ["1010001000000012"]}, "source_account"),
+        ({"destination_account": {"number": 1}}, "destination_account"),
+        ({"destination_account": 1010001000000012}, "destination_account"),
     ],
 )
 def test_batch_item_bad_fields(api, account, other_account, override, field):
