@@ -7,11 +7,13 @@ revoking a session stops the access token at once, not when it expires.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
-from django.contrib.postgres.expressions import ArraySubquery
+import functools
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import OuterRef
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -47,28 +49,73 @@ class SessionJWTAuthentication(JWTAuthentication):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if not session_id or user_id is None:
             return None
-        sessions = AuthSession.objects.select_related("user").filter(
-            pk=session_id, ended_at__isnull=True, **{f"user__{api_settings.USER_ID_FIELD}": user_id}
-        )
         if connection.vendor == "postgresql":
-            groups = Group.objects.filter(user=OuterRef("user_id")).values("name")
-            sessions = sessions.annotate(group_names=ArraySubquery(groups))
-        try:
-            session = sessions.first()
-        except (ValueError, ValidationError):  # not a UUID: a forged or foreign token
+            user = _open_session_user_postgresql(session_id, user_id)
+        else:
+            user = _open_session_user_orm(session_id, user_id)
+        if user is None:
             return None
-        if session is None:
-            return None
-        user = session.user
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             return None
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             return None
-        if hasattr(session, "group_names"):
-            roles_remember(user, session.group_names)
         return user
+
+
+def _open_session_user_orm(session_id: object, user_id: object) -> AbstractBaseUser | None:
+    sessions = AuthSession.objects.select_related("user").filter(
+        pk=session_id, ended_at__isnull=True, **{f"user__{api_settings.USER_ID_FIELD}": user_id}
+    )
+    try:
+        session = sessions.first()
+    except (ValueError, ValidationError):  # not a UUID: a forged or foreign token
+        return None
+    return session.user if session is not None else None
+
+
+@functools.cache
+def _open_session_sql() -> tuple[str, list[str]]:
+    """The user's columns and group names for an open session, as one statement (the ORM's
+    select_related with an ArraySubquery cost more to build than to run, on every request)."""
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    fields = [field.attname for field in user_model._meta.concrete_fields]
+    columns = ", ".join(f"u.{quote(field.column)}" for field in user_model._meta.concrete_fields)
+    through = user_model._meta.get_field("groups").remote_field.through._meta
+    membership_user = quote(through.get_field("user").column)
+    membership_group = quote(through.get_field("group").column)
+    sql = f"""
+        SELECT {columns}, ARRAY(
+            SELECT g.{quote("name")} FROM {quote(Group._meta.db_table)} g
+            JOIN {quote(through.db_table)} m ON m.{membership_group} = g.{quote("id")}
+            WHERE m.{membership_user} = u.{quote(user_model._meta.pk.column)}
+        )
+        FROM {quote(AuthSession._meta.db_table)} s
+        JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = s.{quote("user_id")}
+        WHERE s.{quote("id")} = %s AND s.{quote("ended_at")} IS NULL
+          AND u.{quote(user_model._meta.get_field(api_settings.USER_ID_FIELD).column)} = %s
+    """  # noqa: S608 (names from the models, values are parameters)
+    return sql, fields
+
+
+def _open_session_user_postgresql(session_id: object, user_id: object) -> AbstractBaseUser | None:
+    user_model = get_user_model()
+    try:
+        session_uuid = uuid.UUID(str(session_id))
+        user_key = user_model._meta.get_field(api_settings.USER_ID_FIELD).to_python(user_id)
+    except (ValueError, ValidationError):  # not a UUID or not a key: a forged or foreign token
+        return None
+    sql, fields = _open_session_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_uuid, user_key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = user_model.from_db(connection.alias, fields, row[:-1])
+    roles_remember(user, row[-1])
+    return user
 
 
 class SessionTokenRefreshSerializer(TokenRefreshSerializer):

@@ -81,3 +81,44 @@ def test_garbage_bearer_token_is_401(db):
     response = bearer("not.a.jwt").get("/api/v1/auth/me/")
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_token_is_checked_in_one_query_that_brings_the_roles(customer):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from customers import roles
+    from customers.authentication import SessionJWTAuthentication
+
+    customer.user.groups.add(Group.objects.get_or_create(name=roles.TELLER)[0])
+    _, tokens = signed_in_client("asha")
+    request = Request(APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}"))
+    with CaptureQueriesContext(connection) as ctx:
+        user, _ = SessionJWTAuthentication().authenticate(request)
+        assert user.pk == customer.user.pk and user.username == "asha"
+        assert roles.user_roles(user) == {roles.TELLER}
+    assert len(ctx) == 1
+
+
+def test_a_signed_token_with_a_foreign_session_id_is_refused(customer):
+    """Not a UUID, or another user's session: 401, never a 500."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    _, tokens = signed_in_client("asha")
+    for sid in ("not-a-uuid", AccessToken(tokens["access"])["sid"]):
+        token = AccessToken.for_user(customer.user)
+        token["sid"] = sid
+        if sid != "not-a-uuid":
+            token["user_id"] = str(customer.user.pk + 1000)
+        assert bearer(str(token)).get("/api/v1/auth/me/").status_code == 401
+
+
+def test_an_inactive_user_with_an_open_session_is_refused(customer):
+    client, _ = signed_in_client("asha")
+    assert client.get("/api/v1/auth/me/").status_code == 200
+    customer.user.is_active = False
+    customer.user.save(update_fields=["is_active"])
+    assert client.get("/api/v1/auth/me/").status_code == 401
