@@ -111,6 +111,9 @@ def active_model() -> ActiveModel | None:
     """The newest active model, or None (score by rules)."""
     from .selectors import ACTIVE_MODEL_SQL, FEATURES_JSON
 
+    if connection.vendor != "postgresql":
+        model = RiskModel.objects.filter(active=True, features=FEATURES).order_by("-version").first()
+        return ActiveModel(version=model.version, calibration=model.calibration) if model else None
     with connection.cursor() as cursor:
         cursor.execute(ACTIVE_MODEL_SQL, {"features": FEATURES_JSON})
         row = cursor.fetchone()

@@ -51,6 +51,8 @@ def screening_reads(*, account: Account, now: datetime) -> tuple[list[Debit], Ac
     Unbounded, every partition of the ledger's history was planned and probed on every
     transfer. Plain SQL: the ORM took longer to build these statements than PostgreSQL
     took to run them."""
+    if connection.vendor != "postgresql":
+        return _screening_reads_orm(account=account, now=now)
     with connection.cursor() as cursor:
         cursor.execute(
             _DEBITS_AND_MODEL,
@@ -75,6 +77,29 @@ def screening_reads(*, account: Account, now: datetime) -> tuple[list[Debit], Ac
     debits = [Debit(at, -amount, counterparties.get(journal)) for journal, amount, at in rows]
     debits.reverse()
     return debits, active
+
+
+def _screening_reads_orm(*, account: Account, now: datetime) -> tuple[list[Debit], ActiveModel | None]:
+    """The same reads through the ORM, for SQLite (the embedded default)."""
+    rows = list(
+        Entry.objects.filter(
+            account=account, amount__lt=0, created_at__gte=now - timedelta(days=HISTORY_DAYS), created_at__lte=now
+        )
+        .order_by("-created_at", "-journal_id")
+        .values_list("journal_id", "amount", "created_at")[: HISTORY_DEBITS * 2]
+    )
+    counterparties = (
+        dict(
+            Entry.objects.filter(journal_id__in=[row[0] for row in rows], created_at__range=(rows[-1][2], rows[0][2]))
+            .exclude(account=account)
+            .values_list("journal_id", "account_id")
+        )
+        if rows
+        else {}
+    )
+    debits = [Debit(at, -amount, counterparties.get(journal)) for journal, amount, at in reversed(rows)]
+    model = RiskModel.objects.filter(active=True, features=FEATURES).order_by("-version").first()
+    return debits, ActiveModel(version=model.version, calibration=model.calibration) if model else None
 
 
 def recent_debits(*, account: Account, now: datetime) -> list[Debit]:
