@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Subquery, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Account
@@ -200,10 +200,23 @@ def beneficiary_in_cooling_off(*, owner_user: AbstractBaseUser, destination: Acc
     return _cooling_off(owner_user).filter(account=destination).first()
 
 
-def beneficiary_in_cooling_off_subquery(*, owner_user: AbstractBaseUser, destination: Any) -> Subquery:
-    """`beneficiary_in_cooling_off`'s id as an expression on the account row `destination`
-    (an OuterRef), for a caller that reads the account in the same query (TransferApi)."""
-    return Subquery(_cooling_off(owner_user).filter(account=destination).values("pk")[:1])
+def beneficiary_in_cooling_off_sql(*, owner_user: AbstractBaseUser, account: str) -> tuple[str, dict[str, Any]]:
+    """`beneficiary_in_cooling_off`'s id (or NULL) as an SQL expression on the account whose
+    id is the SQL `account`, with its named parameters: for a caller that reads the account
+    in the same statement (TransferApi). payments/tests check the two always agree."""
+    quote = connection.ops.quote_name
+    sql = f"""
+        SELECT b.{quote("id")} FROM {quote(Beneficiary._meta.db_table)} b
+        JOIN {quote(Customer._meta.db_table)} o ON o.{quote("id")} = b.{quote("owner_id")}
+        WHERE o.{quote("user_id")} = %(payee_owner)s AND b.{quote("account_id")} = {account}
+          AND b.{quote("status")} = %(payee_status)s AND b.{quote("cooling_off_until")} > %(payee_now)s
+        ORDER BY b.{quote("id")} LIMIT 1
+    """  # noqa: S608 (names from the models, values are parameters)
+    return sql, {
+        "payee_owner": owner_user.pk,
+        "payee_status": Beneficiary.Status.ACTIVE.value,
+        "payee_now": timezone.now(),
+    }
 
 
 def _cooling_off(owner_user: AbstractBaseUser) -> QuerySet[Beneficiary]:

@@ -9,7 +9,7 @@ from functools import partial
 import django_filters
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -32,7 +32,7 @@ from customers import roles
 from customers.permissions import IsAuditor, IsTeller
 from customers.stepup import STEP_UP_PARAMETERS, step_up
 from payments.models import Beneficiary
-from payments.services import beneficiary_in_cooling_off_subquery, beneficiary_transfer_create
+from payments.services import beneficiary_in_cooling_off_sql, beneficiary_transfer_create
 from risk.services import transfer_screen
 
 from . import services
@@ -337,11 +337,7 @@ class TransferApi(APIView):
             user=request.user,
             source=data.validated_data["source_account"],
             destination=data.validated_data["destination_account"],
-            annotations={
-                "cooling_off_payee": beneficiary_in_cooling_off_subquery(
-                    owner_user=request.user, destination=OuterRef("pk")
-                )
-            },
+            extra=("cooling_off_payee", *beneficiary_in_cooling_off_sql(owner_user=request.user, account="a.id")),
         )
         if destination is None:
             raise ApplicationError(

@@ -112,6 +112,35 @@ def test_a_plain_transfer_to_a_cooling_payee_is_capped_too(api, customer, rich, 
     assert api.post("/api/v1/transfers/", {**body, "amount": "100.00"}).status_code == 201
 
 
+def test_the_cooling_off_payee_reads_agree(customer, other_customer, account, other_account, second_account):
+    """The transfer view reads the cooling-off payee inside its accounts' statement (SQL);
+    it must name the same beneficiary as beneficiary_in_cooling_off (ORM) in every case:
+    none, cooling, another owner's, cooled off, removed."""
+    from django.db import connection
+
+    from payments.services import beneficiary_in_cooling_off, beneficiary_in_cooling_off_sql
+
+    def both(user, destination):  # type: ignore[no-untyped-def]
+        sql, params = beneficiary_in_cooling_off_sql(owner_user=user, account="%(account)s")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({sql})", {**params, "account": destination.pk})
+            (raw,) = cursor.fetchone()
+        orm = beneficiary_in_cooling_off(owner_user=user, destination=destination)
+        return raw, orm.pk if orm else None
+
+    assert both(customer.user, other_account) == (None, None)
+    payee = add_payee(customer, other_account)
+    assert both(customer.user, other_account) == (payee.pk, payee.pk)
+    assert both(other_customer.user, other_account) == (None, None)  # not theirs
+    assert both(customer.user, second_account) == (None, None)  # another account
+    Beneficiary.objects.filter(pk=payee.pk).update(cooling_off_until=timezone.now() - timedelta(seconds=1))
+    assert both(customer.user, other_account) == (None, None)  # cooled off
+    Beneficiary.objects.filter(pk=payee.pk).update(
+        cooling_off_until=timezone.now() + timedelta(hours=1), status=Beneficiary.Status.REMOVED
+    )
+    assert both(customer.user, other_account) == (None, None)  # removed
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_payments_cannot_beat_the_cap(branch, savings_type, settings):
     settings.BENEFICIARY_COOLING_OFF_LIMIT = D("1000.00")
