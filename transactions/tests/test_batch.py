@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Account
 from bankingsystem.errors import ApplicationError
@@ -162,6 +164,31 @@ def test_batch_is_idempotent(api, account, other_account):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_a_batch_moves_activity_and_daily_totals_only_where_it_changed_them(account, other_account):
+    today = timezone.localdate()
+    earlier = timezone.now() - timedelta(days=3)
+    Account.objects.filter(pk=account.pk).update(debit_day=today - timedelta(days=1), debit_day_total=D("5.00"))
+    Account.objects.filter(pk=other_account.pk).update(
+        debit_day=today - timedelta(days=1), debit_day_total=D("7.00"), last_customer_activity_at=earlier
+    )
+    first, _ = transfer_batch_create(
+        transfers=[
+            TransferRequest(account, other_account, D("2.00")),
+            TransferRequest(account, other_account, D("3.00")),
+        ],
+        atomic=True,
+    )
+    sender, receiver = Account.objects.get(pk=account.pk), Account.objects.get(pk=other_account.pk)
+    # The sender: its own activity now, yesterday's total replaced by today's 2.00 + 3.00.
+    assert (sender.debit_day, sender.debit_day_total) == (today, D("5.00"))
+    assert sender.last_activity_at == sender.last_customer_activity_at == first.created_at
+    # The receiver: active now, but money received is neither its own activity nor a debit.
+    assert (receiver.debit_day, receiver.debit_day_total) == (today - timedelta(days=1), D("7.00"))
+    assert receiver.last_customer_activity_at == earlier
+    assert receiver.last_activity_at == first.created_at
+    assert (sender.balance, receiver.balance) == (account.balance - 5, other_account.balance + 5)
+
+
 def test_concurrent_batches_keep_the_books(transactional_db):
     accounts = customer_accounts(6, D("1000.00"))
     total = customer_total()
