@@ -13,7 +13,7 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, models
@@ -32,13 +32,6 @@ def lock_rows(queryset: models.QuerySet[M], pks: Iterable[int]) -> dict[int, M]:
     """Lock the rows with these keys, always in ascending key order; returns them by key."""
     rows = queryset.select_for_update(of=("self",)).filter(pk__in=set(pks)).order_by("pk")
     return {row.pk: row for row in rows}
-
-
-def lock_values(queryset: models.QuerySet[M], pks: Iterable[int], fields: Sequence[str]) -> list[tuple]:
-    """lock_rows for callers that need values, not model instances: each row's `fields` as a
-    tuple, in ascending key order (a batch posting locks a thousand rows or more)."""
-    rows = queryset.select_for_update(of=("self",)).filter(pk__in=set(pks)).order_by("pk").values_list(*fields)
-    return list(rows)
 
 
 def is_retryable(error: BaseException) -> bool:

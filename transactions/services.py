@@ -24,7 +24,7 @@ from accounts.models import Account
 from accounts.services import gl_account_get_or_create
 from audit.services import audit_record
 from bankingsystem import partitions
-from bankingsystem.db import lock_rows, lock_values, retry_on_conflict
+from bankingsystem.db import lock_rows, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from notifications.models import JournalOutbox
@@ -140,7 +140,10 @@ class AccountLimits(NamedTuple):
 class LockedAccount:
     """An account row locked for a posting, as the values its rules read and the posting
     writes: what `Account` instances (with their type) gave, without building a thousand
-    model instances for a batch. The rules and `_journals_post` take either."""
+    model instances for a batch. The rules and `_journals_post` take either.
+
+    The activity instants are not read (two timestamp columns doubled the cost of reading
+    1,100 rows): they are None until the posting sets them to its instant."""
 
     __slots__ = (
         "account_type",
@@ -170,12 +173,11 @@ class LockedAccount:
             self.overdraft_limit,
             self.debit_day,
             self.debit_day_total,
-            self.last_activity_at,
-            self.last_customer_activity_at,
             per_transaction_limit,
             minimum_balance,
             daily_debit_limit,
         ) = row
+        self.last_activity_at = self.last_customer_activity_at = None
         self.account_type = (
             None
             if per_transaction_limit is None
@@ -183,28 +185,23 @@ class LockedAccount:
         )
 
 
-_LOCKED_FIELDS = (
-    "pk",
-    "number",
-    "kind",
-    "status",
-    "currency",
-    "balance",
-    "held_amount",
-    "overdraft_limit",
-    "debit_day",
-    "debit_day_total",
-    "last_activity_at",
-    "last_customer_activity_at",
-    "account_type__per_transaction_limit",
-    "account_type__minimum_balance",
-    "account_type__daily_debit_limit",
-)
+# lock_rows(Account.objects.select_related("account_type"), ids) as values, in one statement
+# (the ORM took about as long to build its IN list of 1,100 keys as PostgreSQL to lock them).
+_ACCOUNTS_LOCK = """
+SELECT a.id, a.number, a.kind, a.status, a.currency, a.balance, a.held_amount, a.overdraft_limit,
+       a.debit_day, a.debit_day_total, t.per_transaction_limit, t.minimum_balance, t.daily_debit_limit
+  FROM accounts_account a LEFT JOIN accounts_accounttype t ON t.id = a.account_type_id
+ WHERE a.id = ANY(%s)
+ ORDER BY a.id
+   FOR UPDATE OF a
+"""
 
 
 def _accounts_lock_values(ids: Iterable[int]) -> dict[int, LockedAccount]:
-    """lock_rows(Account...select_related("account_type")) as values: one query, key order."""
-    return {row[0]: LockedAccount(*row) for row in lock_values(Account.objects.all(), ids, _LOCKED_FIELDS)}
+    """Lock these accounts in ascending key order (PostgreSQL) and read them as values."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCOUNTS_LOCK, [sorted(set(ids))])
+        return {row[0]: LockedAccount(*row) for row in cursor.fetchall()}
 
 
 class AccountRef(NamedTuple):
