@@ -215,7 +215,7 @@ def beneficiary_in_cooling_off_sql(*, owner_user: AbstractBaseUser, account: str
     return sql, {
         "payee_owner": owner_user.pk,
         "payee_status": Beneficiary.Status.ACTIVE.value,
-        "payee_now": timezone.now(),
+        "payee_now": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
 
 

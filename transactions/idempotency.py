@@ -19,7 +19,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,28 +68,63 @@ def _run_once(view: View, request: Request, key: str, args: Any, kwargs: Any) ->
     user_id = request.user.pk
     fingerprint = _fingerprint(request)
     _claim_in_flight(user_id, key)
-    previous = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+    previous = _answer_of(user_id, key)
     if previous is not None:
-        if previous.request_fingerprint != fingerprint:
+        previous_fingerprint, previous_status, previous_body = previous
+        if previous_fingerprint != fingerprint:
             raise ApplicationError(
                 "idempotency_key_reused",
                 "This Idempotency-Key was already used with a different request.",
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )
-        return Response(
-            previous.response_body, status=previous.response_status, headers={"Idempotent-Replayed": "true"}
-        )
+        return Response(previous_body, status=previous_status, headers={"Idempotent-Replayed": "true"})
     request.idempotency_transaction = True  # see owns_transaction
     response = view(request, *args, **kwargs)
     if status.is_success(response.status_code):
-        IdempotencyKey.objects.create(
-            user_id=user_id,
-            key=key,
-            request_fingerprint=fingerprint,
-            response_status=response.status_code,
-            response_body=response.data,
-        )
+        _answer_record(user_id, key, fingerprint, response)
     return response
+
+
+# The record's read and write are plain SQL: on every money-moving request the ORM took
+# longer to build them (0.4 ms of CPU for the look-up alone) than the database to run them.
+_TABLE = IdempotencyKey._meta.db_table
+_COLUMNS = {name: IdempotencyKey._meta.get_field(name).column for name in
+            ("user", "key", "request_fingerprint", "response_status", "response_body", "created_at")}  # fmt: skip
+
+
+def _answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
+    """The fingerprint, status and body recorded under this user's key, if any."""
+    q = connection.ops.quote_name
+    c = {name: q(column) for name, column in _COLUMNS.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {c['request_fingerprint']}, {c['response_status']}, {c['response_body']} FROM {q(_TABLE)} "  # noqa: S608
+            f"WHERE {c['user']} = %s AND {c['key']} = %s",
+            [user_id, key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fingerprint, response_status, body = row
+    return fingerprint, response_status, json.loads(body) if isinstance(body, str) else body
+
+
+def _answer_record(user_id: int, key: str, fingerprint: str, response: Response) -> None:
+    q = connection.ops.quote_name
+    names = ("user", "key", "request_fingerprint", "response_status", "response_body", "created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(_TABLE)} ({', '.join(q(_COLUMNS[n]) for n in names)}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                user_id,
+                key,
+                fingerprint,
+                response.status_code,
+                json.dumps(response.data, cls=DjangoJSONEncoder),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
