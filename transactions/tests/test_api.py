@@ -399,3 +399,27 @@ def test_integrity_endpoint_for_auditors_only(api, auditor, account):
     assert report["ok"] is True
     assert report["totals_by_currency"] == {"INR": "0.00"}
     assert report["entries"] >= 2
+
+
+def test_receipt_body_is_the_serializers_answer(api, account, other_account, teller, settings):
+    """receipt_body builds ReceiptSerializer's output by hand: the same for a fresh transfer
+    and a deposit seen by their owner and by staff, a reversed journal and its reversal,
+    in UTC and in the bank's own zone."""
+    from django.utils import timezone
+
+    from transactions.api import ReceiptSerializer, receipt_body, receipt_data
+    from transactions.selectors import journal_entries_with_accounts
+    from transactions.services import deposit_create, journal_reverse, transfer_create
+
+    transfer = transfer_create(source=account, destination=other_account, amount=D("12.30"))
+    deposit = deposit_create(account=account, amount=D("7"))
+    reversal = journal_reverse(journal=deposit, reason="x", initiated_by=teller)
+    cases = [(transfer, True)] + [(j, False) for j in (transfer, deposit, reversal)]
+    for zone in ("UTC", "Asia/Kolkata"):
+        settings.TIME_ZONE = zone
+        with timezone.override(zone):
+            for journal, fresh in cases:
+                entries = journal.posted_entries if fresh else journal_entries_with_accounts(journal=journal)
+                for viewer in (account.owner.user, other_account.owner.user, teller):
+                    data = receipt_data(journal, entries, viewer, fresh=fresh)
+                    assert receipt_body(data) == ReceiptSerializer(data).data
