@@ -369,11 +369,30 @@ SELECT id, reference FROM journal
 """
 
 
+def _array_literal(values: Iterable[object]) -> str:
+    """A PostgreSQL array literal ('{...}') of numbers, booleans, NULLs (None) and texts, sent
+    as one string parameter. Django's cursors bind on the client: a Python list is rendered
+    element by element into the statement (15 ms for one posting of 1,000 transfers), one
+    string once. Texts are double-quoted with backslash escapes, so any text is kept as is."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, bool):
+            items.append("t" if value else "f")
+        elif isinstance(value, str):
+            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:  # int, Decimal: their str() is PostgreSQL's input syntax
+            items.append(str(value))
+    return "{" + ",".join(items) + "}"
+
+
 def _ledger_write_postgresql(
     *, journals: list[Journal], accounts: list[Account | LockedAccount], now: datetime, initiated_by: User | None
 ) -> None:
-    # Arrays, the fewest and cheapest to send: a timestamp array of 1,000 costs more to send
-    # and parse than the ledger's own rows (3 ms), so what is `now` for every row is a scalar.
+    # Arrays, the fewest and cheapest to send (each as one literal, see _array_literal): a
+    # timestamp array of 1,000 cost 3 ms to send and parse, so what is `now` for every row
+    # is a scalar.
     today = timezone.localdate(now)
     leg_journals, leg_accounts, leg_amounts, leg_balances = [], [], [], []
     for position, journal in enumerate(journals, start=1):
@@ -388,19 +407,19 @@ def _ledger_write_postgresql(
             {
                 "initiated_by": initiated_by.pk if initiated_by is not None else None,
                 "now": now,
-                "kinds": [j.kind for j in journals],
-                "references": [j.reference for j in journals],
-                "descriptions": [j.description for j in journals],
-                "reversals": [j.reversal_of_id for j in journals],
+                "kinds": _array_literal(j.kind for j in journals),
+                "references": _array_literal(j.reference for j in journals),
+                "descriptions": _array_literal(j.description for j in journals),
+                "reversals": _array_literal(j.reversal_of_id for j in journals),
                 "today": today,
-                "leg_journals": leg_journals,
-                "leg_accounts": leg_accounts,
-                "leg_amounts": leg_amounts,
-                "leg_balances": leg_balances,
-                "ids": [a.pk for a in accounts],
-                "balances": [a.balance for a in accounts],
-                "customer_active": [a.last_customer_activity_at == now for a in accounts],
-                "debit_totals": [a.debit_day_total if a.debit_day == today else None for a in accounts],
+                "leg_journals": _array_literal(leg_journals),
+                "leg_accounts": _array_literal(leg_accounts),
+                "leg_amounts": _array_literal(leg_amounts),
+                "leg_balances": _array_literal(leg_balances),
+                "ids": _array_literal(a.pk for a in accounts),
+                "balances": _array_literal(a.balance for a in accounts),
+                "customer_active": _array_literal(a.last_customer_activity_at == now for a in accounts),
+                "debit_totals": _array_literal(a.debit_day_total if a.debit_day == today else None for a in accounts),
             },
         )
         ids = {reference: pk for pk, reference in cursor.fetchall()}

@@ -189,6 +189,29 @@ def test_a_batch_moves_activity_and_daily_totals_only_where_it_changed_them(acco
     assert (sender.balance, receiver.balance) == (account.balance - 5, other_account.balance + 5)
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        'say "hi"',
+        "back\\slash\\",
+        "a,b",
+        "{braces}",
+        "NULL",
+        "  spaced  ",
+        "\u20b9 r\u00e9sum\u00e9 \U0001f4b8",
+        "it's",
+        "",
+    ],
+)
+def test_descriptions_are_stored_exactly_as_sent(account, other_account, description):
+    # The posting sends its rows as array literals: quoting must keep any text as it is.
+    [journal] = transfer_batch_create(
+        transfers=[TransferRequest(account, other_account, D("1.00"), description)], atomic=True
+    )
+    expected = description or f"Transfer to {other_account.number}"
+    assert Journal.objects.get(pk=journal.pk).description == journal.description == expected
+
+
 def test_concurrent_batches_keep_the_books(transactional_db):
     accounts = customer_accounts(6, D("1000.00"))
     total = customer_total()
