@@ -28,13 +28,13 @@ SYSTEM = "system"
 _CHAIN_AND_INSERT = """
 WITH head AS (
     INSERT INTO audit_auditchainhead AS h (id, seq, prev_hash, last_hash)
-    VALUES (pg_backend_pid() %% %(lanes)s + 1, 1, %(genesis)s,
-            encode(sha256(convert_to(%(genesis)s || ':1:' || %(payload)s, 'UTF8')), 'hex'))
+    VALUES (pg_backend_pid() %% %(lanes)s::integer + 1, 1, %(genesis)s::text,
+            encode(sha256(convert_to(%(genesis)s::text || ':1:' || %(payload)s::text, 'UTF8')), 'hex'))
     ON CONFLICT (id) DO UPDATE SET
         seq = h.seq + 1,
         prev_hash = h.last_hash,
         last_hash = encode(
-            sha256(convert_to(h.last_hash || ':' || (h.seq + 1)::text || ':' || %(payload)s, 'UTF8')), 'hex'
+            sha256(convert_to(h.last_hash || ':' || (h.seq + 1)::text || ':' || %(payload)s::text, 'UTF8')), 'hex'
         )
     RETURNING id, seq, prev_hash, last_hash
 )
