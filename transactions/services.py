@@ -191,7 +191,7 @@ _ACCOUNTS_LOCK = """
 SELECT a.id, a.number, a.kind, a.status, a.currency, a.balance, a.held_amount, a.overdraft_limit,
        a.debit_day, a.debit_day_total, t.per_transaction_limit, t.minimum_balance, t.daily_debit_limit
   FROM accounts_account a LEFT JOIN accounts_accounttype t ON t.id = a.account_type_id
- WHERE a.id = ANY(%s)
+ WHERE a.id = ANY(%s::bigint[])
  ORDER BY a.id
    FOR UPDATE OF a
 """
@@ -200,7 +200,7 @@ SELECT a.id, a.number, a.kind, a.status, a.currency, a.balance, a.held_amount, a
 def _accounts_lock_values(ids: Iterable[int]) -> dict[int, LockedAccount]:
     """Lock these accounts in ascending key order (PostgreSQL) and read them as values."""
     with connection.cursor() as cursor:
-        cursor.execute(_ACCOUNTS_LOCK, [sorted(set(ids))])
+        cursor.execute(_ACCOUNTS_LOCK, [_array_literal(sorted(set(ids)))])
         return {row[0]: LockedAccount(*row) for row in cursor.fetchall()}
 
 
