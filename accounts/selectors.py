@@ -46,23 +46,37 @@ def transfer_accounts_get(
     Only the accounts' own columns are read: the services lock and read both rows again.
     `extra` is (name, an SQL expression on the account row `a`, its named parameters),
     computed in the same statement and set on both accounts as `name`. Plain SQL: the ORM
-    took 1.3 ms of CPU to build this statement (with a subquery as `extra`), 0.3 ms now."""
+    took 1.3 ms of CPU to build this statement (with a subquery as `extra`), RawQuerySet 0.3 ms,
+    building the two accounts from the row about 0.1 ms."""
     name, expression, params = extra or ("extra", "NULL", {})
     quote = connection.ops.quote_name
+    fields = Account._meta.concrete_fields
     sql = f"""
-        SELECT a.*, c.{quote("user_id")} AS owner_user_id, ({expression}) AS {quote(name)}
+        SELECT {", ".join(f"a.{quote(f.column)}" for f in fields)},
+               c.{quote("user_id")} AS owner_user_id, ({expression}) AS {quote(name)}
         FROM {quote(Account._meta.db_table)} a
         LEFT JOIN {quote(Customer._meta.db_table)} c ON c.{quote("id")} = a.{quote("owner_id")}
         WHERE a.{quote("kind")} = %(kind)s AND a.{quote("number")} IN (%(source)s, %(destination)s)
     """  # noqa: S608 (names from the models, values are parameters)
-    rows = Account.objects.raw(
-        sql, {**params, "kind": Account.Kind.CUSTOMER.value, "source": source, "destination": destination}
-    )
+    params = {**params, "kind": Account.Kind.CUSTOMER.value, "source": source, "destination": destination}
+    if connection.vendor == "postgresql":  # psycopg returns the fields' own types: no converters to run
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [_account_with(row, len(fields), name) for row in cursor.fetchall()]
+    else:
+        rows = list(Account.objects.raw(sql, params))
     by_number = {account.number: account for account in rows}
     sender = by_number.get(source)
     if sender is None or (sender.owner_user_id != user.pk and not roles.is_staff_member(user)):  # type: ignore[attr-defined]
         raise Http404("No such account.")
     return sender, by_number.get(destination)
+
+
+def _account_with(row: tuple, width: int, name: str) -> Account:
+    account = Account.from_db(connection.alias, [f.attname for f in Account._meta.concrete_fields], row[:width])
+    account.owner_user_id, extra = row[width:]  # type: ignore[attr-defined]
+    setattr(account, name, extra)
+    return account
 
 
 def account_changes_for(*, account: Account) -> QuerySet[AccountChange]:
