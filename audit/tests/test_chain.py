@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from accounts.services import account_freeze
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
-from audit.services import audit_record
+from audit.services import audit_record, audit_step
 from conftest import client_for
 from customers.tests.helpers import in_threads
 from transactions.services import transfer_create
@@ -93,6 +93,25 @@ def test_a_rewritten_hash_still_breaks_the_next_link(db):
     tamper("UPDATE audit_auditevent SET hash = repeat('a', 64) WHERE seq = 2")
     report = audit_chain_verify()
     assert report.first_bad_seq == 2 and report.problem == "altered"
+
+
+def test_a_statement_chains_the_event_for_an_object_it_creates(db):
+    """audit_step: the event rides in the statement that makes the object, its id filled in
+    by that statement before the hash is taken; the chain verifies, and an edit is found."""
+    events(2)
+    step = audit_step(
+        action="test.embedded", actor=None, object_type="test", object_id_sql="(SELECT n FROM made)", after={"x": "1"}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH made AS (SELECT 4242 AS n), {step.ctes} SELECT lane, seq FROM audit_event", step.params)
+        lane, seq = cursor.fetchone()
+    event = AuditEvent.objects.get(action="test.embedded")
+    assert (event.object_id, event.lane, event.seq, event.after) == ("4242", lane, seq, {"x": "1"})
+    assert seq == 3
+    assert audit_chain_verify().ok
+    tamper("UPDATE audit_auditevent SET object_id = '4243' WHERE action = 'test.embedded'")
+    report = audit_chain_verify()
+    assert (report.ok, report.first_bad_seq, report.problem) == (False, 3, "altered")
 
 
 def test_money_and_account_changes_write_events_in_their_transaction(account, other_account, customer, teller):

@@ -20,9 +20,9 @@ from .conftest import account_on, on, product_create
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the counts are PostgreSQL's")
 JAN1, JAN31 = date(2026, 1, 1), date(2026, 1, 31)
 # savepoint; lock the chunk's accounts and the GL accounts; the unposted sums; then
-# journal_batch_create: savepoint, lock, write (journals, entries and balances), audit
-# event, release; write the postings and the interest states; release.
-CHUNK = 10
+# journal_batch_create: savepoint, lock, write (journals, entries, balances and the audit
+# event), release; write the postings and the interest states; release.
+CHUNK = 9
 
 
 def queries(work) -> int:  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ chains and inserts in a single INSERT ... ON CONFLICT ... RETURNING, written in 
 posting's own transaction (+1 below, marked "audit").
 
 Issue 11 made the write one statement (journals, entries and balances; see
-services._LEDGER_WRITE) and moved today's debits onto the account row the posting locks."""
+services._LEDGER_WRITE) and moved today's debits onto the account row the posting locks;
+then the audit event went into that statement too (audit.services.audit_step): -1 each."""
 
 from __future__ import annotations
 
@@ -45,13 +46,13 @@ def queries(work) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("operation", "expected"),
     [
-        # savepoint, cash vault look-up, lock, write (journal, entries and balances in one
-        # statement), audit, release
-        ("deposit", 6),
+        # savepoint, cash vault look-up, lock, write (journal, entries, balances and the
+        # audit event in one statement), release
+        ("deposit", 5),
         # the same: today's debits for the daily limit come with the locked row
-        ("withdrawal", 6),
-        # savepoint, lock, write, audit, release
-        ("transfer", 5),
+        ("withdrawal", 5),
+        # savepoint, lock, write (with audit), release
+        ("transfer", 4),
     ],
 )
 def test_service_query_counts(account, other_account, operation, expected):
@@ -66,23 +67,23 @@ def test_service_query_counts(account, other_account, operation, expected):
 
 def test_reversal_query_count(account, other_account, teller):
     journal = transfer_create(source=account, destination=other_account, amount=D("1"))
-    # savepoint, original legs, lock, already reversed?, write, audit, release
-    assert queries(lambda: journal_reverse(journal=journal, reason="x", initiated_by=teller)) == 7
+    # savepoint, original legs, lock, already reversed?, write (with audit), release
+    assert queries(lambda: journal_reverse(journal=journal, reason="x", initiated_by=teller)) == 6
 
 
 @pytest.mark.parametrize("size", [1, 10, 500])
 def test_batch_query_count_does_not_grow_with_size(account, other_account, size):
     batch = [TransferRequest(account, other_account, D("0.01"))] * size
-    # one audit event for the whole batch, whatever its size
-    assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 5
+    # one audit event for the whole batch, whatever its size, in the write
+    assert queries(lambda: transfer_batch_create(transfers=batch, atomic=True)) == 4
 
 
 @pytest.mark.parametrize("size", [1, 10, 500])
 def test_journal_batch_query_count_does_not_grow_with_size(account, other_account, size):
     fees = gl_account_get_or_create(code="fee_income", currency="INR")
     batch = [JournalRequest(legs=[Leg(account.pk, D("-0.01")), Leg(fees.pk, D("0.01"))], description="fee")] * size
-    # savepoint, lock, write (journals, entries and balances), audit, release
-    assert queries(lambda: journal_batch_create(kind="fee", journals=batch)) == 5
+    # savepoint, lock, write (journals, entries, balances and the audit event), release
+    assert queries(lambda: journal_batch_create(kind="fee", journals=batch)) == 4
 
 
 def test_http_transfer_query_count(api, account, other_account):
@@ -98,16 +99,16 @@ def test_http_transfer_query_count(api, account, other_account):
     # idempotency: savepoint, in-flight lock, key look-up, record, release (5);
     # caller's roles (1: a real token brings them with the session); the source and the
     # destination, with whether the destination is a beneficiary still cooling off (1, was
-    # 3); the transfer service (5, with audit); fraud screening (2, was 5): the sender's
+    # 3); the transfer service (4, with audit); fraud screening (2, was 5): the sender's
     # recent debits with the active model (their counterparties too, one more, once there are
     # any), the score. Was 19 (issue 11).
-    assert queries(post) == 14
+    assert queries(post) == 13
     # Again, now that the sender has a debit: its counterparty is read (+1), the roles are
     # not (-1: this test client hands the view the same user object, which keeps them).
-    assert queries(post) == 14
+    assert queries(post) == 13
 
 
 def test_http_batch_query_count(api, account, other_account):
     body = {"mode": "atomic", "transfers": [item(account, other_account, "0.01")] * 200}
-    # roles, sources, destinations, and the batch service (5, with audit)
-    assert queries(lambda: api.post("/api/v1/transfers/batch/", body, format="json")) == 8
+    # roles, sources, destinations, and the batch service (4, with audit)
+    assert queries(lambda: api.post("/api/v1/transfers/batch/", body, format="json")) == 7
