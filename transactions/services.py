@@ -85,8 +85,19 @@ def _reference_new(kind: str, now: datetime) -> str:
     checkpoint). The random part only has to tell apart journals of the same microsecond:
     a batch of 1,000 posts with one instant, and collides with a chance of about 1 in 35
     million (the unique index would refuse it; the batch would fail whole)."""
-    of_day = ((now.hour * 60 + now.minute) * 60 + now.second) * 1_000_000 + now.microsecond
-    return f"{REFERENCE_PREFIX[kind]}{now:%Y%m%d}{of_day:010X}{secrets.randbits(44):011X}"
+    return _references_new([kind], now)[0]
+
+
+def _references_new(kinds: Sequence[str], now: datetime) -> list[str]:
+    """_reference_new for many journals of one instant: the date and time formatted once, the
+    random parts drawn in one read (a read per journal was a third of building a batch's
+    1,000 journals)."""
+    stem = f"{now:%Y%m%d}{((now.hour * 60 + now.minute) * 60 + now.second) * 1_000_000 + now.microsecond:010X}"
+    random = secrets.token_bytes(6 * len(kinds))
+    return [
+        f"{REFERENCE_PREFIX[kind]}{stem}{int.from_bytes(random[6 * i : 6 * i + 6]) >> 4:011X}"  # 44 bits
+        for i, kind in enumerate(kinds)
+    ]
 
 
 def _refuse_unless_can_send(account: Account | LockedAccount, field: str) -> None:
@@ -254,6 +265,16 @@ class Posting:
     legs: Sequence[Leg]
     description: str
     reversal_of: Journal | None = None
+    # Its Journal instance, made ahead (a batch makes its thousand before it locks the
+    # accounts: nothing else waits on them then); _journals_post fills in the rest.
+    journal: Journal | None = None
+
+
+def _journal_draft(kind: str, description: str, reversal_of: Journal | None = None) -> Journal:
+    """A posting's Journal instance, but for its reference, author and instant. Positional:
+    the fields in the model's order (id, kind, reference, description, initiated_by,
+    reversal_of, created_at), Django's fast path."""
+    return Journal(None, kind, "", description, None, reversal_of.pk if reversal_of is not None else None, None)
 
 
 class PostedEntry(NamedTuple):
@@ -278,20 +299,14 @@ def _journals_post(
     touched: dict[int, Account | LockedAccount] = {}
     today = timezone.localdate(now)
     author = initiated_by.pk if initiated_by is not None else None
-    for posting in postings:
+    references = _references_new([posting.kind for posting in postings], now)
+    for posting, reference in zip(postings, references, strict=True):
         kind = posting.kind
         customer_activity = kind in CUSTOMER_ACTIVITY_KINDS
-        # Positional: the fields in the model's order (id, kind, reference, description,
-        # initiated_by, reversal_of, created_at), Django's fast path for a thousand of them.
-        journal = Journal(
-            None,
-            kind,
-            _reference_new(kind, now),
-            posting.description,
-            author,
-            posting.reversal_of.pk if posting.reversal_of is not None else None,
-            now,
-        )
+        journal = posting.journal or _journal_draft(kind, posting.description, posting.reversal_of)
+        journal.reference = reference
+        journal.initiated_by_id = author
+        journal.created_at = now
         posted: list[PostedEntry] = []
         for leg in posting.legs:
             account = accounts[leg.account_id]
@@ -651,14 +666,26 @@ def _transfers_plan(
     """
     plan: list[Posting | ApplicationError] = []
     checked: list[TransferRequest | None] = []
+    drafts: list[Posting | None] = []  # what each would post, made before the lock
     for request in requests:
         try:
-            checked.append(_transfer_precheck(request))
+            request = _transfer_precheck(request)
         except ApplicationError as error:
             checked.append(None)
+            drafts.append(None)
             plan.append(error)
-        else:
-            plan.append(None)  # type: ignore[arg-type]  # filled in below
+            continue
+        checked.append(request)
+        description = request.description or f"Transfer to {request.destination.number}"
+        drafts.append(
+            Posting(
+                kind=Journal.Kind.TRANSFER,
+                legs=[Leg(request.source.pk, -request.amount), Leg(request.destination.pk, request.amount)],
+                description=description,
+                journal=_journal_draft(Journal.Kind.TRANSFER, description),
+            )
+        )
+        plan.append(None)  # type: ignore[arg-type]  # filled in below
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
     locked: dict[int, Account] | dict[int, LockedAccount] = (
         _accounts_lock_values(ids)
@@ -688,11 +715,7 @@ def _transfers_plan(
         pending[sender.pk] -= request.amount
         pending[receiver.pk] += request.amount
         debited[sender.pk] += request.amount
-        plan[index] = Posting(
-            kind=Journal.Kind.TRANSFER,
-            legs=[Leg(sender.pk, -request.amount), Leg(receiver.pk, request.amount)],
-            description=request.description or f"Transfer to {receiver.number}",
-        )
+        plan[index] = drafts[index]  # type: ignore[assignment]  # made for every request that passed the precheck
     return plan, locked
 
 
