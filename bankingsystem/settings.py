@@ -92,20 +92,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL's JIT compiles every query the planner costs above jit_above_cost before running
 # it: 20 to 390 ms of compiling on history pages that then ran in 10 to 300 ms (docs/performance.md,
 # "Reads"). Requests and tasks here are short; DB_JIT=on gives it back to a process that wants it.
-PG_SESSION_OPTIONS = "" if env.bool("DB_JIT", default=False) else "-c jit=off"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PG_SESSION_OPTIONS:
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} {PG_SESSION_OPTIONS}".strip()
+#
 # Parameters bound by the server, and statements a connection has run DB_PREPARE_THRESHOLD
-# times prepared: PostgreSQL then skips parsing and planning a transfer's lock, its one-statement
-# write and its audit insert (a serial transfer 15-20% faster, docs/performance.md). Behind a
-# pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21),
-# set DB_PREPARE_THRESHOLD empty.
+# times prepared: PostgreSQL then skips parsing a transfer's lock, its one-statement write
+# (audit event included) again and again. Every execution is still planned for its own
+# values (plan_cache_mode=force_custom_plan): after five runs PostgreSQL may otherwise switch
+# a prepared statement to a generic plan, and the generic plan of the statement CSV's keyset
+# chunk read 1,800 rows/s instead of 60,000. Behind a pooler in transaction mode that cannot
+# carry prepared statements (PgBouncer before 1.21), set DB_PREPARE_THRESHOLD empty.
+_PREPARE_THRESHOLD = env.str("DB_PREPARE_THRESHOLD", default="5")
+PG_SESSION_OPTIONS = " ".join(
+    option
+    for option, wanted in (
+        ("-c jit=off", not env.bool("DB_JIT", default=False)),
+        ("-c plan_cache_mode=force_custom_plan", bool(_PREPARE_THRESHOLD)),
+    )
+    if wanted
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} {PG_SESSION_OPTIONS}".strip()
     _options["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
-    _threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
-    _options["prepare_threshold"] = int(_threshold) if _threshold else None
+    _options["prepare_threshold"] = int(_PREPARE_THRESHOLD) if _PREPARE_THRESHOLD else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------

@@ -344,3 +344,26 @@ def test_pages_with_a_token_query_count(customer, teller, account, other_account
     response = staff.get(f"/api/v1/transactions/?account={other_account.number}")
     assert [row["account"] for row in response.json()["results"]] == [other_account.number] * 5
     assert queries(lambda: staff.get("/api/v1/transactions/?page_size=3")) == 2
+
+
+@postgresql_only
+def test_repeated_reads_are_prepared_but_planned_for_their_own_values(account, other_account):
+    """A connection prepares what it runs again and again (settings: DB_PREPARE_THRESHOLD),
+    and PostgreSQL still plans each run for its values: a generic plan of the statement CSV's
+    keyset read was 30 times slower (docs/performance.md)."""
+    transfers(account, other_account, 3)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    for _ in range(8):
+        list(statement_entries(account=account).values_list("pk", flat=True)[:2])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "transactions_entry"%ORDER BY "transactions_entry"."created_at" DESC%'],
+        )
+        plans = cursor.fetchall()
+    assert plans, "the statement read was not prepared"
+    assert all(generic == 0 and custom >= 1 for generic, custom in plans), plans
