@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 
 from bankingsystem.money import CURRENCY_CHOICES, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
@@ -156,6 +157,13 @@ class Account(models.Model):
     @property
     def routing_code(self) -> str:
         return self.number[:7]
+
+    @cached_property
+    def owner_user_id(self) -> int | None:
+        """The owning customer's user (None for the bank's own accounts); a posted leg's
+        account, model or transactions.services.LockedAccount, answers it alike. A reader
+        that selects it with the row sets it (accounts.selectors.transfer_accounts_get)."""
+        return self.owner.user_id if self.owner_id is not None else None
 
 
 class AccountChange(models.Model):

@@ -116,7 +116,7 @@ def receipt_data(journal: Journal, entries: list[Entry], viewer: AbstractBaseUse
         "entries": [
             {"account": e.account.number, "amount": e.amount, "balance_after": e.balance_after}
             for e in entries
-            if e.account.kind == Account.Kind.CUSTOMER and (staff or e.account.owner.user_id == viewer.pk)
+            if e.account.kind == Account.Kind.CUSTOMER and (staff or e.account.owner_user_id == viewer.pk)
         ],
     }
 
