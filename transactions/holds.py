@@ -32,14 +32,14 @@ def hold_place(
 ) -> Hold:
     """Set `amount` aside on `source` for a transfer to `destination`: the same refusals
     as the transfer itself (funds net of other holds, limits, statuses), nothing posted."""
-    [outcome], locked = _transfers_plan([TransferRequest(source, destination, amount, description)])
+    [outcome], _ = _transfers_plan([TransferRequest(source, destination, amount, description)])
     if isinstance(outcome, ApplicationError):
         raise outcome
     amount = -outcome.legs[0].amount
     Account.objects.filter(pk=source.pk).update(held_amount=F("held_amount") + amount)
     return Hold.objects.create(
-        account=locked[source.pk],
-        destination=locked[destination.pk],
+        account=source,
+        destination=destination,
         amount=amount,
         description=description,
         initiated_by=initiated_by,

@@ -221,6 +221,15 @@ def _accounts_lock_values(ids: Iterable[int]) -> dict[int, LockedAccount]:
         return {row[0]: LockedAccount(*row) for row in cursor.fetchall()}
 
 
+def _accounts_lock(ids: Iterable[int]) -> dict[int, Account] | dict[int, LockedAccount]:
+    """Every posting's lock: the accounts in ascending key order, with what the rules, the
+    posted legs and the receipt read. Values on PostgreSQL; model instances with their type
+    and owner on SQLite (`make run`), whose converters the plain statement would skip."""
+    if connection.vendor == "postgresql":
+        return _accounts_lock_values(ids)
+    return lock_rows(Account.objects.select_related("account_type", "owner"), ids)
+
+
 class AccountRef(NamedTuple):
     """An account a request names, before its row is locked: the batch API resolves numbers
     to these rather than to model instances."""
@@ -560,7 +569,7 @@ def journal_create(
     apply (deposit/withdrawal/transfer below do).
     """
     request = JournalRequest(legs=legs, description=description)
-    locked = lock_rows(Account.objects.select_related("owner"), [leg.account_id for leg in legs])
+    locked = _accounts_lock(leg.account_id for leg in legs)
     posting = _journal_check(kind=kind, request=request, locked=locked, pending={})
     return _journals_post(postings=[posting], accounts=locked, now=timezone.now(), initiated_by=initiated_by)[0]
 
@@ -581,7 +590,7 @@ def journal_batch_create(
     outbox row for their notifications (all but the audit event in one statement).
     """
     ids = {leg.account_id for request in journals for leg in request.legs}
-    locked = _accounts_lock_values(ids) if connection.vendor == "postgresql" else lock_rows(Account.objects.all(), ids)
+    locked = _accounts_lock(ids)
     pending: dict[int, Decimal] = {}
     plan: list[Posting | ApplicationError] = []
     for request in journals:
@@ -604,7 +613,7 @@ def deposit_create(
 ) -> Journal:
     amount = amount_validate(amount=amount, currency=account.currency)
     vault = gl_account_get_or_create(code=Account.GlCode.CASH_VAULT, currency=account.currency)
-    locked = lock_rows(Account.objects.select_related("owner"), [account.pk, vault.pk])
+    locked = _accounts_lock([account.pk, vault.pk])
     _refuse_unless_can_receive(locked[account.pk], "account")
     return _journal_post(
         kind=Journal.Kind.DEPOSIT,
@@ -624,7 +633,7 @@ def withdrawal_create(
 ) -> Journal:
     amount = amount_validate(amount=amount, currency=account.currency)
     vault = gl_account_get_or_create(code=Account.GlCode.CASH_VAULT, currency=account.currency)
-    locked = lock_rows(Account.objects.select_related("account_type", "owner"), [account.pk, vault.pk])
+    locked = _accounts_lock([account.pk, vault.pk])
     source = locked[account.pk]
     now = timezone.now()
     _refuse_unless_can_send(source, "account")
@@ -662,13 +671,12 @@ def _transfer_precheck(request: TransferRequest) -> TransferRequest:
 
 
 def _transfers_plan(
-    requests: Sequence[TransferRequest], *, as_values: bool = False
+    requests: Sequence[TransferRequest],
 ) -> tuple[list[Posting | ApplicationError], dict[int, Account] | dict[int, LockedAccount]]:
     """Check every transfer as if the ones before it had posted; lock all accounts once.
 
-    Returns, per request, the posting to write or the refusal, and the locked accounts:
-    model instances, or with `as_values` LockedAccount values (what the posted legs and
-    the receipt read, without the model instances).
+    Returns, per request, the posting to write or the refusal, and the locked accounts
+    (see _accounts_lock).
     """
     plan: list[Posting | ApplicationError] = []
     checked: list[TransferRequest | None] = []
@@ -693,11 +701,7 @@ def _transfers_plan(
         )
         plan.append(None)  # type: ignore[arg-type]  # filled in below
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
-    locked: dict[int, Account] | dict[int, LockedAccount] = (
-        _accounts_lock_values(ids)
-        if as_values
-        else lock_rows(Account.objects.select_related("account_type", "owner"), ids)
-    )
+    locked = _accounts_lock(ids)
     today = timezone.localdate(timezone.now())
     debited = {r.source.pk: _debited_on(locked[r.source.pk], today) for r in checked if r}
     pending = dict.fromkeys(ids, ZERO)
@@ -736,11 +740,7 @@ def transfer_create(
     description: str = "",
     initiated_by: User | None = None,
 ) -> Journal:
-    # Locked as values on PostgreSQL, as the batch does: the posted legs carry what the
-    # receipt reads (number, kind, currency, the owner's user).
-    [outcome], locked = _transfers_plan(
-        [TransferRequest(source, destination, amount, description)], as_values=connection.vendor == "postgresql"
-    )
+    [outcome], locked = _transfers_plan([TransferRequest(source, destination, amount, description)])
     if isinstance(outcome, ApplicationError):
         raise outcome
     return _journals_post(postings=[outcome], accounts=locked, now=timezone.now(), initiated_by=initiated_by)[0]
@@ -757,7 +757,7 @@ def transfer_out_create(
     other side credits it (or it comes back). The customer's rules are a transfer's."""
     amount = amount_validate(amount=amount, currency=source.currency)
     clearing = gl_account_get_or_create(code=Account.GlCode.INTERBANK_CLEARING, currency=source.currency)
-    locked = lock_rows(Account.objects.select_related("account_type", "owner"), [source.pk, clearing.pk])
+    locked = _accounts_lock([source.pk, clearing.pk])
     sender, now = locked[source.pk], timezone.now()
     _refuse_unless_can_send(sender, "source_account")
     _refuse_customer_debit(sender, amount, debited_today=_debited_today(sender, now), field="source_account")
@@ -791,8 +791,7 @@ def transfer_batch_create(
         raise ApplicationError(
             "batch_size_invalid", f"A batch holds 1 to {BATCH_MAX} transfers.", status=400, field="transfers"
         )
-    # Values, not model instances, for the accounts locked (SQLite keeps the ORM's writes).
-    plan, locked = _transfers_plan(transfers, as_values=connection.vendor == "postgresql")
+    plan, locked = _transfers_plan(transfers)
     refusals = {index: outcome for index, outcome in enumerate(plan) if isinstance(outcome, ApplicationError)}
     if atomic and refusals:
         raise ApplicationError(
@@ -818,7 +817,7 @@ def journal_reverse(*, journal: Journal, reason: str, initiated_by: User | None)
     if journal.kind == Journal.Kind.REVERSAL:
         raise ApplicationError("journal_not_reversible", "A reversal cannot itself be reversed.")
     original = list(journal.entries.order_by("pk").values_list("account_id", "amount"))
-    locked = lock_rows(Account.objects.select_related("owner"), [account_id for account_id, _ in original])
+    locked = _accounts_lock(account_id for account_id, _ in original)
     # Checked under the account locks, so two staff reversing at once cannot both pass.
     if Journal.objects.filter(reversal_of=journal).exists():
         raise ApplicationError(
