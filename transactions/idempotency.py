@@ -92,16 +92,23 @@ _COLUMNS = {name: IdempotencyKey._meta.get_field(name).column for name in
             ("user", "key", "request_fingerprint", "response_status", "response_body", "created_at")}  # fmt: skip
 
 
-def _answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
-    """The fingerprint, status and body recorded under this user's key, if any."""
+@functools.cache
+def _answer_sql() -> tuple[str, str]:
+    """The record's look-up and insert, built once (the same text on every request)."""
     q = connection.ops.quote_name
     c = {name: q(column) for name, column in _COLUMNS.items()}
+    select = (
+        f"SELECT {c['request_fingerprint']}, {c['response_status']}, {c['response_body']} FROM {q(_TABLE)} "  # noqa: S608
+        f"WHERE {c['user']} = %s AND {c['key']} = %s"
+    )
+    insert = f"INSERT INTO {q(_TABLE)} ({', '.join(c.values())}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+    return select, insert
+
+
+def _answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
+    """The fingerprint, status and body recorded under this user's key, if any."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {c['request_fingerprint']}, {c['response_status']}, {c['response_body']} FROM {q(_TABLE)} "  # noqa: S608
-            f"WHERE {c['user']} = %s AND {c['key']} = %s",
-            [user_id, key],
-        )
+        cursor.execute(_answer_sql()[0], [user_id, key])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -110,12 +117,10 @@ def _answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
 
 
 def _answer_record(user_id: int, key: str, fingerprint: str, response: Response) -> None:
-    q = connection.ops.quote_name
-    names = ("user", "key", "request_fingerprint", "response_status", "response_body", "created_at")
+    """Insert the answer; the values in _COLUMNS' order."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {q(_TABLE)} ({', '.join(q(_COLUMNS[n]) for n in names)}) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s)",
+            _answer_sql()[1],
             [
                 user_id,
                 key,
