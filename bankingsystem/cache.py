@@ -33,3 +33,14 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._scripts: dict[str, Any] = {}
+
+    def script_run(self, source: str, keys: list[str], args: list[Any]) -> Any:
+        """Run a Lua script on the write server over this cache's keys (`make_key` applied:
+        prefix and version), as the throttles' windows are (bankingsystem.throttling):
+        EVALSHA, loading the script on first use or after the server lost it."""
+        client = self._cache.get_client(write=True)
+        script = self._scripts.get(source)
+        if script is None:
+            script = self._scripts[source] = client.register_script(source)
+        return script(keys=[self.make_key(key) for key in keys], args=args, client=client)

@@ -286,11 +286,8 @@ CACHES = {
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "bankingsystem.cache.RedisCache"  # one client per pool, not per call
 REST_FRAMEWORK["TEST_REQUEST_DEFAULT_FORMAT"] = "json"
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "rest_framework.throttling.AnonRateThrottle",
-    "rest_framework.throttling.UserRateThrottle",
-    "rest_framework.throttling.ScopedRateThrottle",
-]
+# DRF's anon, user and scope throttles, checked in one Redis round trip (bankingsystem/throttling.py).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["bankingsystem.throttling.RequestRateThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": env("THROTTLE_ANON", default="120/min"),
     "user": env("THROTTLE_USER", default="600/min"),
