@@ -183,9 +183,12 @@ def audit_step(
     )
     params = _chain_params(fields, canonical_payload(**fields))
     params["audit_placeholder"] = json.dumps(placeholder)
+    # No event when the statement made no object (a guarded write that did not write). Our
+    # own CTE text: every value is a parameter.
     ctes = (
-        f"audit_payload AS (SELECT replace(%(audit_payload)s::text, %(audit_placeholder)s::text,"
-        f" '\"' || ({object_id_sql})::text || '\"') AS payload, ({object_id_sql})::text AS object_id),"
+        f"audit_payload AS (SELECT replace(%(audit_payload)s::text, %(audit_placeholder)s::text,"  # noqa: S608
+        f" '\"' || o.id::text || '\"') AS payload, o.id::text AS object_id"
+        f" FROM (SELECT ({object_id_sql}) AS id) o WHERE o.id IS NOT NULL),"
         f"{_CHAIN_STEP}"
     )
     return AuditStep(ctes=ctes, params=params)

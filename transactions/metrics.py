@@ -46,6 +46,11 @@ MOVEMENT_AMOUNT = Histogram(
     ["kind", "currency"],
     buckets=(100, 500, 1_000, 5_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 10_000_000),
 )
+TRANSFER_GUARD_FALLBACKS = Counter(
+    "bank_transfer_guard_fallbacks",
+    "Single transfers whose one-statement guard stopped what the service's rules pass, posted "
+    "the general way (services._TRANSFER_POST); should stay at zero.",
+)
 LEDGER_IMBALANCE = Gauge(
     "bank_ledger_imbalance",
     "Sum of every account balance per currency at the last integrity check; zero when the ledger balances.",

@@ -1,0 +1,203 @@
+"""The single transfer's one statement (services._TRANSFER_POST) on PostgreSQL: its guard
+restates the transfer's rules in SQL so that the lock, the checks and the write are one
+round trip, and the rules in Python stay the authority. These tests hold it to that: the
+guard agrees with the rules on every outcome, a transfer it stops that the rules pass is
+still posted, and a transfer the rules refuse after the statement wrote leaves nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Account, AccountType
+from accounts.tests.factories import AccountTypeFactory, BranchFactory, account_create
+from audit.models import AuditChainHead, AuditEvent
+from audit.selectors import audit_chain_verify
+from bankingsystem.errors import ApplicationError
+from customers.tests.factories import CustomerFactory
+from notifications.models import JournalOutbox
+from transactions import services
+from transactions.metrics import TRANSFER_GUARD_FALLBACKS
+from transactions.models import Entry, Journal
+from transactions.selectors import ledger_integrity_report
+from transactions.services import transfer_create
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one statement is PostgreSQL's")
+
+D = Decimal
+money = st.integers(min_value=0, max_value=5_000).map(lambda paise: D(paise).scaleb(-2))
+
+
+def fallbacks() -> float:
+    return TRANSFER_GUARD_FALLBACKS._value.get()
+
+
+def journal_ids_drawn() -> int:
+    """The journal id sequence's position: a statement that inserted a journal moved it, even
+    if its transaction then rolled back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM transactions_journal_id_seq")
+        return cursor.fetchone()[0]
+
+
+def expected_refusal(
+    *, amount, balance, held, overdraft, minimum, per_transaction, daily, debited_today, sender, receiver
+) -> str | None:
+    """The transfer rules as the product states them, written out independently."""
+    if sender != "active" or receiver == "closed":
+        return "account_not_active"
+    if amount > per_transaction:
+        return "amount_above_limit"
+    if amount > balance - held - minimum + overdraft:
+        return "insufficient_funds"
+    if debited_today + amount > daily:
+        return "daily_limit_exceeded"
+    return None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    amount=st.integers(min_value=1, max_value=3_000).map(lambda paise: D(paise).scaleb(-2)),
+    balance=money,
+    held=money,
+    overdraft=money,
+    minimum=money,
+    per_transaction=money,
+    daily=money,
+    debited_today=money,
+    debited_on_another_day=st.booleans(),
+    sender=st.sampled_from(["active", "frozen", "dormant", "closed"]),
+    receiver=st.sampled_from(["active", "frozen", "dormant", "closed"]),
+)
+def test_the_guard_agrees_with_the_rules_on_every_outcome(
+    account,
+    other_account,
+    amount,
+    balance,
+    held,
+    overdraft,
+    minimum,
+    per_transaction,
+    daily,
+    debited_today,
+    debited_on_another_day,
+    sender,
+    receiver,
+):
+    today = timezone.localdate()
+    AccountType.objects.filter(pk=account.account_type_id).update(
+        per_transaction_limit=per_transaction, minimum_balance=minimum, daily_debit_limit=daily
+    )
+    # The balance must stay within the overdraft limit (the CHECK constraint): the sender
+    # starts at or above it.
+    Account.objects.filter(pk=account.pk).update(
+        balance=balance,
+        held_amount=held,
+        overdraft_limit=overdraft,
+        status=sender,
+        debit_day=today - timedelta(days=1) if debited_on_another_day else today,
+        debit_day_total=debited_today,
+    )
+    Account.objects.filter(pk=other_account.pk).update(status=receiver)
+    before = fallbacks()
+    expected = expected_refusal(
+        amount=amount,
+        balance=balance,
+        held=held,
+        overdraft=overdraft,
+        minimum=minimum,
+        per_transaction=per_transaction,
+        daily=daily,
+        debited_today=D(0) if debited_on_another_day else debited_today,
+        sender=sender,
+        receiver=receiver,
+    )
+    journals = Journal.objects.count()
+    if expected is None:
+        journal = transfer_create(source=account, destination=other_account, amount=amount)
+        legs = dict(Entry.objects.filter(journal=journal).values_list("account_id", "balance_after"))
+        assert legs == {account.pk: balance - amount, other_account.pk: other_account.balance + amount}
+        account_now = Account.objects.get(pk=account.pk)
+        assert account_now.balance == balance - amount
+        assert account_now.debit_day == today
+        assert account_now.debit_day_total == (D(0) if debited_on_another_day else debited_today) + amount
+        Account.objects.filter(pk=other_account.pk).update(balance=other_account.balance)  # the next example's start
+    else:
+        drawn = journal_ids_drawn()
+        with pytest.raises(ApplicationError) as refusal:
+            transfer_create(source=account, destination=other_account, amount=amount)
+        assert refusal.value.code == expected
+        assert Journal.objects.count() == journals
+        assert journal_ids_drawn() == drawn, "the guard let through a transfer the rules refuse"
+    assert fallbacks() == before, "the guard stopped a transfer the rules pass"
+
+
+def test_a_transfer_the_guard_stops_but_the_rules_pass_is_posted_the_general_way(account, other_account):
+    """The guard also checks the account numbers the audit event will name; a caller holding
+    a stale number still gets its transfer, named by the locked rows' numbers."""
+    stale = Account(pk=account.pk, currency=account.currency, number="999999999999")
+    before = fallbacks()
+    journal = transfer_create(source=stale, destination=other_account, amount=D("10.00"))
+    assert fallbacks() == before + 1
+    assert Account.objects.get(pk=account.pk).balance == D("990.00")
+    event = AuditEvent.objects.get(object_type="transactions.journal", object_id=str(journal.pk))
+    assert event.after["journals"][0]["legs"] == [[account.number, "-10.00"], [other_account.number, "10.00"]]
+    assert audit_chain_verify().ok
+    assert ledger_integrity_report().ok
+
+
+def test_a_refusal_by_the_rules_after_the_statement_wrote_leaves_nothing(account, other_account, monkeypatch):
+    """Should the guard ever let through what the rules refuse, the refusal raised after the
+    statement rolls back all it wrote: journal, entries, balances, outbox and audit event."""
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ApplicationError("test_refusal", "Refused by a rule the guard does not know.")
+
+    monkeypatch.setattr(services, "_transfer_refuse", refuse)
+    counts = (Journal.objects.count(), Entry.objects.count(), JournalOutbox.objects.count(), AuditEvent.objects.count())
+    heads = list(AuditChainHead.objects.values_list("id", "seq", "last_hash"))
+    with pytest.raises(ApplicationError) as refusal:
+        transfer_create(source=account, destination=other_account, amount=D("10.00"))
+    assert refusal.value.code == "test_refusal"
+    after = (Journal.objects.count(), Entry.objects.count(), JournalOutbox.objects.count(), AuditEvent.objects.count())
+    assert after == counts
+    assert list(AuditChainHead.objects.values_list("id", "seq", "last_hash")) == heads
+    assert Account.objects.get(pk=account.pk).balance == D("1000.00")
+    assert Account.objects.get(pk=other_account.pk).balance == D("500.00")
+
+
+def plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+def test_a_transfer_in_its_own_transaction_reuses_a_generic_plan(transactional_db):
+    """In its own transaction (as in production) the transfer's statement is prepared and,
+    after PostgreSQL's five custom plans, planned once; the session keeps custom plans."""
+    branch, kind = BranchFactory(), AccountTypeFactory()
+    source, destination = (
+        account_create(owner=CustomerFactory(), account_type=kind, branch=branch, balance=D("100.00")) for _ in range(2)
+    )
+    for _ in range(12):
+        transfer_create(source=source, destination=destination, amount=D("1.00"))
+    assert plan_cache_mode() == "force_custom_plan"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["WITH p AS ( SELECT %journal%"],
+        )
+        [[generic]] = cursor.fetchall()
+    assert generic >= 1
+    assert Account.objects.get(pk=source.pk).balance == D("88.00")
+
+
+def test_inside_a_callers_transaction_the_callers_reads_keep_custom_plans(account, other_account):
+    transfer_create(source=account, destination=other_account, amount=D("1.00"))
+    assert plan_cache_mode() == "force_custom_plan"
