@@ -194,3 +194,13 @@ def test_the_check_runs_at_a_real_commit_and_refuses_a_late_entry(account):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM transactions_ledgerproof")
         assert cursor.fetchone()[0] == 0  # each transaction's row goes with its check
+
+
+def test_the_commit_time_check_is_planned_once_per_session(account):
+    """0010: the check keeps one generic plan (planning it per COMMIT cost more than running
+    it); the tests above prove its refusals under that plan."""
+    journal_with([(account, "-1.00"), (gl_account_get_or_create(code="suspense", currency="INR"), "1.00")])
+    commit_checks()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'ledger_journals_assert_balanced'")
+        assert cursor.fetchone()[0] == ["plan_cache_mode=force_generic_plan"]
