@@ -244,7 +244,7 @@ INSTALLED_APPS += ["django_prometheus", "django_structlog"]
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     *MIDDLEWARE,
-    "django_structlog.middlewares.RequestMiddleware",
+    "bankingsystem.middleware.RequestLogMiddleware",  # django-structlog's, cheaper (see there)
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
