@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -325,9 +326,9 @@ class WithdrawalApi(CashApi):
 def _transfer_needs_step_up(request: Request) -> bool:
     """Transfers of STEP_UP_TRANSFER_AMOUNT or more need a fresh OTP or the PIN. A body
     that does not parse is left to the view to refuse (400) without using up a code."""
-    try:
-        amount = MoneyField().to_internal_value(request.data.get("amount"))
-    except (serializers.ValidationError, AttributeError):
+    data = request.data
+    amount = parse_decimal_string(data.get("amount")) if isinstance(data, dict) else None  # as MoneyField reads it
+    if amount is None or abs(amount) > MONEY_MAX:
         return False
     return amount >= settings.STEP_UP_TRANSFER_AMOUNT and not is_replay(request)
 
@@ -342,14 +343,48 @@ class HeldTransferSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class TransferInputSerializer(StrictSerializer):
+    source_account = AccountNumberField()
+    destination_account = AccountNumberField()
+    amount = MoneyField()
+    description = serializers.CharField(max_length=140, required=False, default="", allow_blank=True)
+
+
+_TRANSFER_FIELDS = frozenset(TransferInputSerializer._declared_fields)
+_NOT_IN_A_DESCRIPTION = re.compile("[\x00\ud800-\udfff]")  # refused by CharField's validators
+
+
+def transfer_input(data: object) -> dict:
+    """TransferInputSerializer's validated data. A well-formed body (every value already what
+    the serializer would return) is taken as it is: building the serializer (a deep copy of
+    its fields) and running each field's validation cost 0.2-0.3 ms of CPU on every transfer.
+    Anything else goes through the serializer, which refuses it with its own messages.
+    tests/test_api.py holds the two to the same answer."""
+    if type(data) is dict and data.keys() <= _TRANSFER_FIELDS:
+        source, destination = data.get("source_account"), data.get("destination_account")
+        amount = parse_decimal_string(data.get("amount"))
+        description = data.get("description", "")
+        if (
+            type(source) is str
+            and account_number_is_valid(source)
+            and type(destination) is str
+            and account_number_is_valid(destination)
+            and amount is not None
+            and abs(amount) <= MONEY_MAX
+            and type(description) is str
+            and len(description := description.strip()) <= 140
+            and not _NOT_IN_A_DESCRIPTION.search(description)
+        ):
+            return {"source_account": source, "destination_account": destination, "amount": amount,
+                    "description": description}  # fmt: skip
+    serializer = TransferInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class TransferApi(APIView):
     throttle_scope = "money"
-
-    class TransferInputSerializer(StrictSerializer):
-        source_account = AccountNumberField()
-        destination_account = AccountNumberField()
-        amount = MoneyField()
-        description = serializers.CharField(max_length=140, required=False, default="", allow_blank=True)
+    TransferInputSerializer = TransferInputSerializer  # the request's schema
 
     @extend_schema(
         request=TransferInputSerializer,
@@ -359,16 +394,15 @@ class TransferApi(APIView):
     @step_up(action="transfer", when=_transfer_needs_step_up)  # outside the money transaction: see customers.stepup
     @idempotent
     def post(self, request: Request) -> Response:
-        data = self.TransferInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = transfer_input(request.data)
         _refuse_staff_without_till(request.user)
         # Both accounts and, on the destination, whether the caller saved it as a beneficiary
         # that is still cooling off (such a payee stays capped whichever endpoint pays it,
         # issue 7): one query.
         source, destination = transfer_accounts_get(
             user=request.user,
-            source=data.validated_data["source_account"],
-            destination=data.validated_data["destination_account"],
+            source=data["source_account"],
+            destination=data["destination_account"],
             extra=("cooling_off_payee", *beneficiary_in_cooling_off_sql(owner_user=request.user, account="a.id")),
         )
         if destination is None:
@@ -382,8 +416,8 @@ class TransferApi(APIView):
         transfer = {
             "source": source,
             "destination": destination,
-            "amount": data.validated_data["amount"],
-            "description": data.validated_data["description"],
+            "amount": data["amount"],
+            "description": data["description"],
             "initiated_by": request.user,
         }
         if not settings.FRAUD_SCREENING:

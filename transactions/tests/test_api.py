@@ -423,3 +423,60 @@ def test_receipt_body_is_the_serializers_answer(api, account, other_account, tel
                 for viewer in (account.owner.user, other_account.owner.user, teller):
                     data = receipt_data(journal, entries, viewer, fresh=fresh)
                     assert receipt_body(data) == ReceiptSerializer(data).data
+
+
+def _transfer_input_bodies():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    from accounts.numbers import account_number_build
+
+    valid = account_number_build(bank_code="101", branch_code="0001", serial=7)
+    number = st.sampled_from(
+        [valid, valid[:-1] + str((int(valid[-1]) + 1) % 10), valid[:15], valid + "0", f" {valid}", f"{valid}\n",
+         "١" * 16, "", "   ", 1010001000000078, None, True, 3.5, [valid], {"n": valid}]
+    ) | st.text(max_size=20)  # fmt: skip
+    amount = st.sampled_from(
+        ["10.00", "0.001", "-5", "0", "1e3", "NaN", " 1.00", "1.", ".5", "99999999999999999.99", "1" * 41, 5, 0,
+         -3, True, 1.5, None, "", [1], "10000000000000000"]
+    ) | st.text(max_size=12)  # fmt: skip
+    description = st.sampled_from(
+        ["", "rent", "  padded  ", "   ", "x" * 140, "x" * 141, " " + "x" * 140 + " ", "a\x00b", "\ud800", "é" * 140,
+         "line\nbreak", 12, 1.5, None, True, ["x"]]
+    ) | st.text(max_size=150)  # fmt: skip
+    fields = {"source_account": number, "destination_account": number, "amount": amount, "description": description}
+    body = st.fixed_dictionaries({}, optional={**fields, "ammount": st.just("1.00")})
+    return body | st.sampled_from([None, [], "text", 5, {"source_account": valid}])
+
+
+@pytest.mark.django_db
+def test_transfer_input_is_the_serializers_answer():
+    """transfer_input takes well-formed bodies without the serializer: for any body it gives
+    the serializer's validated data, or the serializer's own refusal."""
+    from hypothesis import HealthCheck, given, settings
+    from rest_framework.exceptions import ValidationError
+
+    from transactions.api import TransferInputSerializer, transfer_input
+
+    @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_transfer_input_bodies())
+    def check(body):  # type: ignore[no-untyped-def]
+        serializer = TransferInputSerializer(data=body)
+        if serializer.is_valid():
+            assert transfer_input(body) == dict(serializer.validated_data)
+            assert list(transfer_input(body)) == ["source_account", "destination_account", "amount", "description"]
+        else:
+            with pytest.raises(ValidationError) as refused:
+                transfer_input(body)
+            assert refused.value.detail == serializer.errors  # messages and their codes
+
+    check()
+
+
+def test_a_well_formed_transfer_body_skips_the_serializer(monkeypatch):
+    import transactions.api
+    from accounts.numbers import account_number_build
+
+    monkeypatch.setattr(transactions.api, "TransferInputSerializer", None)  # would fail if built
+    source, destination = (account_number_build(bank_code="101", branch_code="0001", serial=n) for n in (1, 2))
+    body = {"source_account": source, "destination_account": destination, "amount": "12.50", "description": " rent "}
+    assert transactions.api.transfer_input(body) == {**body, "amount": D("12.50"), "description": "rent"}
