@@ -42,24 +42,16 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _claim_in_flight(user_id: int, key: str) -> None:
-    """Refuse at once, rather than queue, when this key's first request is still running.
+def _in_flight() -> ApplicationError:
+    return ApplicationError(
+        "idempotency_key_in_flight",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        status=status.HTTP_409_CONFLICT,
+    )
 
-    On PostgreSQL a transaction-scoped advisory lock marks the key as in flight. SQLite
-    runs one writer at a time anyway (BEGIN IMMEDIATE), so a second request simply waits
-    for the first and then replays its answer.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{user_id}:{key}"])
-        (acquired,) = cursor.fetchone()
-    if not acquired:
-        raise ApplicationError(
-            "idempotency_key_in_flight",
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-            status=status.HTTP_409_CONFLICT,
-        )
+
+class _AnsweredMeanwhile(Exception):
+    """Another request with the key committed its answer after this one's look-up began."""
 
 
 @retry_on_conflict
@@ -67,8 +59,7 @@ def _claim_in_flight(user_id: int, key: str) -> None:
 def _run_once(view: View, request: Request, key: str, args: Any, kwargs: Any) -> Response:
     user_id = request.user.pk
     fingerprint = _fingerprint(request)
-    _claim_in_flight(user_id, key)
-    previous = _answer_of(user_id, key)
+    previous = _claim_and_answer_of(user_id, key)
     if previous is not None:
         previous_fingerprint, previous_status, previous_body = previous
         if previous_fingerprint != fingerprint:
@@ -80,8 +71,8 @@ def _run_once(view: View, request: Request, key: str, args: Any, kwargs: Any) ->
         return Response(previous_body, status=previous_status, headers={"Idempotent-Replayed": "true"})
     request.idempotency_transaction = True  # see owns_transaction
     response = view(request, *args, **kwargs)
-    if status.is_success(response.status_code):
-        _answer_record(user_id, key, fingerprint, response)
+    if status.is_success(response.status_code) and not _answer_record(user_id, key, fingerprint, response):
+        raise _AnsweredMeanwhile  # roll this one back; the next look-up replays that answer
     return response
 
 
@@ -93,34 +84,59 @@ _COLUMNS = {name: IdempotencyKey._meta.get_field(name).column for name in
 
 
 @functools.cache
-def _answer_sql() -> tuple[str, str]:
-    """The record's look-up and insert, built once (the same text on every request)."""
+def _answer_sql(vendor: str) -> tuple[str, str]:
+    """The record's look-up and insert, built once (the same text on every request).
+
+    On PostgreSQL the look-up also claims the key: a transaction-scoped advisory lock marks
+    it as in flight, so a second request with the key while the first runs is refused at once
+    (409) rather than queued. SQLite runs one writer at a time anyway (BEGIN IMMEDIATE): a
+    second request simply waits for the first and then replays its answer.
+
+    The claim and the look-up are one statement (they were two round trips). Its snapshot is
+    taken before the lock: should the key's first request commit its answer and release the
+    lock in between, the look-up misses the answer, and the insert meets it (ON CONFLICT DO
+    NOTHING, no row): this request is then rolled back and run again, and replays it.
+    """
     q = connection.ops.quote_name
     c = {name: q(column) for name, column in _COLUMNS.items()}
-    select = (
-        f"SELECT {c['request_fingerprint']}, {c['response_status']}, {c['response_body']} FROM {q(_TABLE)} "  # noqa: S608
-        f"WHERE {c['user']} = %s AND {c['key']} = %s"
+    answer = f"r.{c['request_fingerprint']}, r.{c['response_status']}, r.{c['response_body']}"
+    if vendor == "postgresql":
+        select = (
+            f"SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)), {answer} "  # noqa: S608
+            f"FROM (SELECT 1) AS one LEFT JOIN {q(_TABLE)} r ON r.{c['user']} = %s AND r.{c['key']} = %s"
+        )
+    else:
+        select = f"SELECT TRUE, {answer} FROM {q(_TABLE)} r WHERE r.{c['user']} = %s AND r.{c['key']} = %s"  # noqa: S608
+    insert = (
+        f"INSERT INTO {q(_TABLE)} ({', '.join(c.values())}) VALUES (%s, %s, %s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT ({c['user']}, {c['key']}) DO NOTHING"
     )
-    insert = f"INSERT INTO {q(_TABLE)} ({', '.join(c.values())}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
     return select, insert
 
 
-def _answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
-    """The fingerprint, status and body recorded under this user's key, if any."""
+def _claim_and_answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
+    """Claim the key (409 while another request holds it); then the fingerprint, status and
+    body recorded under this user's key, if any."""
+    select = _answer_sql(connection.vendor)[0]
     with connection.cursor() as cursor:
-        cursor.execute(_answer_sql()[0], [user_id, key])
+        if connection.vendor == "postgresql":
+            cursor.execute(select, [f"idempotency:{user_id}:{key}", user_id, key])
+        else:
+            cursor.execute(select, [user_id, key])
         row = cursor.fetchone()
-    if row is None:
+    if row is not None and not row[0]:
+        raise _in_flight()
+    if row is None or row[1] is None:
         return None
-    fingerprint, response_status, body = row
+    _, fingerprint, response_status, body = row
     return fingerprint, response_status, json.loads(body) if isinstance(body, str) else body
 
 
-def _answer_record(user_id: int, key: str, fingerprint: str, response: Response) -> None:
-    """Insert the answer; the values in _COLUMNS' order."""
+def _answer_record(user_id: int, key: str, fingerprint: str, response: Response) -> bool:
+    """Insert the answer (the values in _COLUMNS' order); False when the key already has one."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _answer_sql()[1],
+            _answer_sql(connection.vendor)[1],
             [
                 user_id,
                 key,
@@ -130,6 +146,7 @@ def _answer_record(user_id: int, key: str, fingerprint: str, response: Response)
                 connection.ops.adapt_datetimefield_value(timezone.now()),
             ],
         )
+        return cursor.rowcount == 1
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
@@ -147,7 +164,10 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
                 status=status.HTTP_400_BAD_REQUEST,
             )
         bound = functools.partial(method, self)
-        return _run_once(bound, request, key, args, kwargs)
+        try:
+            return _run_once(bound, request, key, args, kwargs)
+        except _AnsweredMeanwhile:
+            return _run_once(bound, request, key, args, kwargs)
 
     return wrapper
 

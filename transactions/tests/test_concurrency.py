@@ -221,6 +221,45 @@ def test_identical_requests_racing_with_one_key_move_money_once(live_server, tra
     assert_books_balance(D("2000.00"))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_committed_after_the_look_up_is_replayed(monkeypatch):
+    """The key's claim and look-up are one statement, whose snapshot predates the claim: the
+    key's first request may commit its answer in between. Another connection commits one
+    just then; this request's transfer is rolled back and that answer replayed."""
+    import json
+
+    from conftest import client_for
+    from transactions import idempotency
+
+    source, destination = customer_accounts(2, D("100.00"))
+    dsn = connection.get_connection_params()
+    other = psycopg.connect(
+        host=dsn.get("host"), port=dsn.get("port"), user=dsn.get("user"), dbname=dsn["dbname"], autocommit=True
+    )
+    record = idempotency._answer_record
+
+    def first_request_commits_meanwhile(user_id, key, fingerprint, response):  # type: ignore[no-untyped-def]
+        other.execute(
+            "INSERT INTO transactions_idempotencykey (user_id, key, request_fingerprint, response_status,"
+            " response_body, created_at) VALUES (%s, %s, %s, 201, %s, now())",
+            [user_id, key, fingerprint, json.dumps({"first": "answer"})],
+        )
+        return record(user_id, key, fingerprint, response)
+
+    monkeypatch.setattr(idempotency, "_answer_record", first_request_commits_meanwhile)
+    try:
+        body = {"source_account": source.number, "destination_account": destination.number, "amount": "10"}
+        api = client_for(source.owner.user)
+        response = api.post("/api/v1/transfers/", body, format="json", HTTP_IDEMPOTENCY_KEY="late")
+    finally:
+        other.close()
+    assert (response.status_code, response.json()) == (201, {"first": "answer"})
+    assert response["Idempotent-Replayed"] == "true"
+    source.refresh_from_db()
+    assert source.balance == D("100.00")  # this request's own transfer was rolled back
+    assert Journal.objects.filter(kind="transfer").count() == 0
+
+
 def test_request_with_key_in_flight_gets_409(api, customer, account, other_account, settings):
     """Hold the key's in-flight lock from another connection, as a first request would."""
     dsn = connection.get_connection_params()

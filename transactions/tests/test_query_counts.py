@@ -98,16 +98,16 @@ def test_http_transfer_query_count(api, account, other_account):
         )
         assert response.status_code == 201
 
-    # idempotency: savepoint, in-flight lock, key look-up, record, release (5);
+    # idempotency: savepoint, in-flight lock with the key's look-up (1, was 2), record, release (4);
     # caller's roles (1: a real token brings them with the session); the source and the
     # destination, with whether the destination is a beneficiary still cooling off (1, was
     # 3); the transfer service (3, with audit; was 4); fraud screening (2, was 5): the sender's
     # recent debits with the active model (their counterparties too, one more, once there are
-    # any), the score. Was 19 (issue 11).
-    assert queries(post) == 12
+    # any), the score. Was 19, then 12 (issue 11).
+    assert queries(post) == 11
     # Again, now that the sender has a debit: its counterparty is read (+1), the roles are
     # not (-1: this test client hands the view the same user object, which keeps them).
-    assert queries(post) == 12
+    assert queries(post) == 11
 
 
 def test_http_batch_query_count(api, account, other_account):
