@@ -202,7 +202,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SEND_SENT_EVENT = True
+# No "task-sent" event: nothing here consumes it (celery_task_sent_total comes from Celery's
+# after_task_publish signal, bankingsystem/celery_metrics.py), and publishing it was a second
+# broker message on every task a web process sends (the outbox drain, up to twice a second per
+# process). Set it for Flower, whose workers' own events (below) still flow.
+CELERY_TASK_SEND_SENT_EVENT = env.bool("CELERY_TASK_SEND_SENT_EVENT", default=False)
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

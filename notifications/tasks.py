@@ -21,6 +21,8 @@ def journals_posted_task(journal_ids: list[int]) -> int:
     return services.journal_notifications_send(journal_ids=journal_ids)
 
 
-@shared_task(name="notifications.journal_outbox_drain", acks_late=True)
+# Its result (rows drained) is read by no one: not stored, and the publishing web process
+# does not subscribe to it (a Redis SUBSCRIBE and a pending result on every publish).
+@shared_task(name="notifications.journal_outbox_drain", acks_late=True, ignore_result=True)
 def journal_outbox_drain_task(batches: int = 20, rows: int = services.OUTBOX_BATCH) -> int:
     return services.journal_outbox_drain(batches=batches, rows=rows)
