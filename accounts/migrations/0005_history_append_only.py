@@ -3,6 +3,8 @@ append-only, like the audit trail (the trigger function comes from audit.0002)."
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE TRIGGER accountchange_append_only
     BEFORE UPDATE OR DELETE ON accounts_accountchange
@@ -17,14 +19,7 @@ DROP TRIGGER IF EXISTS accountchange_append_only ON accounts_accountchange;
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_lifecycle"), ("audit", "0002_append_only")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

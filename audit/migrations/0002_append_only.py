@@ -6,6 +6,8 @@ SQLite, the embedded default, relies on the services alone."""
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE FUNCTION audit_append_only_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,14 +40,7 @@ DROP FUNCTION IF EXISTS audit_append_only_trigger();
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -3,6 +3,8 @@ database refuses UPDATE and DELETE (the trigger function comes from transactions
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE TRIGGER interest_accrual_append_only
     BEFORE UPDATE OR DELETE ON interest_interestaccrual
@@ -17,14 +19,7 @@ DROP TRIGGER IF EXISTS interest_accrual_append_only ON interest_interestaccrual;
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("interest", "0002_beat_schedule"), ("transactions", "0002_ledger_triggers")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -11,6 +11,8 @@ default, relies on the service layer alone.
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE FUNCTION ledger_journal_assert_balanced(p_journal_id bigint) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -81,14 +83,7 @@ DROP FUNCTION IF EXISTS ledger_journal_assert_balanced(bigint);
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0001_initial"), ("accounts", "0001_initial")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -11,6 +11,8 @@ statements as long as the journal balances when the transaction commits."""
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_journal_assert_balanced(p_journal_id bigint) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -85,14 +87,7 @@ END $$;
 """
 
 
-def on_postgresql(sql):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0006_journal_description_statistics")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -28,6 +28,8 @@ partitions made later. For a batch of 1,000 transfers the checks at COMMIT took 
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = """
 CREATE TABLE transactions_ledgerproof (
     txid xid8 PRIMARY KEY DEFAULT pg_current_xact_id()
@@ -158,14 +160,7 @@ DROP FUNCTION ledger_journals_assert_balanced(bigint[]);
 """
 
 
-def on_postgresql(sql):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0007_cheaper_balance_checks")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -12,18 +12,13 @@ up by key so that a generic plan never hashes the accounts table), so it is fixe
 
 from django.db import migrations
 
+from bankingsystem.migration_sql import run_sql_on_postgresql
+
 FORWARD = "ALTER FUNCTION ledger_journals_assert_balanced(bigint[]) SET plan_cache_mode = force_generic_plan"
 BACKWARD = "ALTER FUNCTION ledger_journals_assert_balanced(bigint[]) RESET plan_cache_mode"
 
 
-def on_postgresql(sql):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0009_fewer_ledger_indexes")]
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
+    operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]
