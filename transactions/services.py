@@ -859,13 +859,12 @@ def _transfer_post_postgresql(request: TransferRequest, *, initiated_by: User | 
     sender, receiver = locked[source.pk], locked[destination.pk]
     # The authority: a refusal here rolls back whatever the statement wrote.
     _transfer_refuse(request, sender, receiver, debited_today=_debited_on(sender, today))
-    posting = Posting(
-        kind=Journal.Kind.TRANSFER, legs=[Leg(source.pk, -amount), Leg(destination.pk, amount)], description=description
-    )
     journal_id = rows[0][-1]
     if journal_id is None:  # the guard stopped what the rules pass: post it the general way
         logger.warning("transfer_guard_disagreed", source=source.pk, destination=destination.pk)
         TRANSFER_GUARD_FALLBACKS.inc()
+        legs = [Leg(source.pk, -amount), Leg(destination.pk, amount)]
+        posting = Posting(kind=Journal.Kind.TRANSFER, legs=legs, description=description)
         return _journals_post(postings=[posting], accounts=locked, now=now, initiated_by=initiated_by)[0]
     sender.balance -= amount
     receiver.balance += amount
