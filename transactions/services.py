@@ -28,7 +28,7 @@ from accounts.models import Account
 from accounts.services import gl_account_get_or_create
 from audit.services import audit_record, audit_step
 from bankingsystem import partitions
-from bankingsystem.db import generic_plans_allow, lock_rows, retry_on_conflict
+from bankingsystem.db import generic_plans, lock_rows, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from notifications.models import JournalOutbox
@@ -835,8 +835,7 @@ def _transfer_post_postgresql(request: TransferRequest, *, initiated_by: User | 
         object_type=Journal._meta.label_lower,
         object_id_sql="(SELECT id FROM journal)",
     )
-    generic_plans_allow()
-    with connection.cursor() as cursor:
+    with generic_plans(), connection.cursor() as cursor:
         cursor.execute(
             _transfer_post_sql(audit.ctes),
             {
