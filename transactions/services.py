@@ -306,6 +306,39 @@ class PostedEntry(NamedTuple):
     balance_after: Decimal
 
 
+def _legs_apply(
+    kind: str,
+    legs: Sequence[Leg],
+    accounts: dict[int, Account] | dict[int, LockedAccount],
+    *,
+    now: datetime,
+    today: date,
+) -> list[PostedEntry]:
+    """What a journal's legs do to its locked accounts' values, as the posting writes them:
+    balances, activity (a customer's own: cash in or out, money sent) and today's running
+    total of customer debits. Returns the legs as posted."""
+    customer_activity = kind in CUSTOMER_ACTIVITY_KINDS
+    posted: list[PostedEntry] = []
+    for leg in legs:
+        account = accounts[leg.account_id]
+        account.balance += leg.amount
+        account.last_activity_at = now
+        if customer_activity or (kind == Journal.Kind.TRANSFER and leg.amount < 0):
+            account.last_customer_activity_at = now
+        if kind in CUSTOMER_DEBIT_KINDS and leg.amount < 0:
+            account.debit_day_total = _debited_on(account, today) - leg.amount
+            account.debit_day = today
+        posted.append(PostedEntry(account, leg.amount, account.balance))
+    return posted
+
+
+def _journal_saved(journal: Journal, pk: int) -> None:
+    """Mark a Journal written by our own statement as saved, as Django's save would."""
+    journal.pk = pk
+    journal._state.adding = False
+    journal._state.db = connection.alias
+
+
 def _journals_post(
     *,
     postings: Sequence[Posting],
@@ -322,24 +355,14 @@ def _journals_post(
     references = _references_new([posting.kind for posting in postings], now)
     for posting, reference in zip(postings, references, strict=True):
         kind = posting.kind
-        customer_activity = kind in CUSTOMER_ACTIVITY_KINDS
         journal = posting.journal or _journal_draft(kind, posting.description, posting.reversal_of)
         journal.reference = reference
         journal.initiated_by_id = author
         journal.created_at = now
-        posted: list[PostedEntry] = []
+        # for the caller's receipt
+        journal.posted_entries = _legs_apply(kind, posting.legs, accounts, now=now, today=today)  # type: ignore[attr-defined]
         for leg in posting.legs:
-            account = accounts[leg.account_id]
-            account.balance += leg.amount
-            account.last_activity_at = now
-            if customer_activity or (kind == Journal.Kind.TRANSFER and leg.amount < 0):
-                account.last_customer_activity_at = now
-            if kind in CUSTOMER_DEBIT_KINDS and leg.amount < 0:
-                account.debit_day_total = _debited_on(account, today) - leg.amount
-                account.debit_day = today
-            posted.append(PostedEntry(account, leg.amount, account.balance))
-            touched[leg.account_id] = account
-        journal.posted_entries = posted  # type: ignore[attr-defined]  # for the caller's receipt
+            touched[leg.account_id] = accounts[leg.account_id]
         journals.append(journal)
     if not journals:
         return []  # a batch whose every item was refused moves nothing
@@ -449,7 +472,7 @@ def _ledger_write_postgresql(
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            _LEDGER_WRITE.format(audit=audit.ctes),
+            _ledger_write_sql(audit.ctes),
             {
                 **audit.params,
                 "initiated_by": initiated_by.pk if initiated_by is not None else None,
@@ -470,11 +493,8 @@ def _ledger_write_postgresql(
             },
         )
         ids = {reference: pk for pk, reference in cursor.fetchall()}
-    alias = connection.alias
     for journal in journals:
-        journal.pk = ids[journal.reference]
-        journal._state.adding = False
-        journal._state.db = alias
+        _journal_saved(journal, ids[journal.reference])
 
 
 def _journals_audit_event(*, journals: Sequence[Journal], initiated_by: User | None) -> dict:
@@ -677,6 +697,10 @@ def _transfer_precheck(request: TransferRequest) -> TransferRequest:
     return replace(request, amount=amount)
 
 
+def _transfer_description(request: TransferRequest) -> str:
+    return request.description or f"Transfer to {request.destination.number}"
+
+
 def _transfer_refuse(
     request: TransferRequest,
     sender: Account | LockedAccount,
@@ -712,7 +736,7 @@ def _transfers_plan(
             plan.append(error)
             continue
         checked.append(request)
-        description = request.description or f"Transfer to {request.destination.number}"
+        description = _transfer_description(request)
         drafts.append(
             Posting(
                 kind=Journal.Kind.TRANSFER,
@@ -823,7 +847,7 @@ def _transfer_post_postgresql(request: TransferRequest, *, initiated_by: User | 
     now = timezone.now()
     today = timezone.localdate(now)
     source, destination, amount = request.source, request.destination, request.amount
-    description = request.description or f"Transfer to {destination.number}"
+    description = _transfer_description(request)
     journal = _journal_draft(Journal.Kind.TRANSFER, description)
     journal.reference = _reference_new(Journal.Kind.TRANSFER, now)
     journal.initiated_by_id = initiated_by.pk if initiated_by is not None else None
@@ -858,26 +882,23 @@ def _transfer_post_postgresql(request: TransferRequest, *, initiated_by: User | 
     sender, receiver = locked[source.pk], locked[destination.pk]
     # The authority: a refusal here rolls back whatever the statement wrote.
     _transfer_refuse(request, sender, receiver, debited_today=_debited_on(sender, today))
+    legs = [Leg(source.pk, -amount), Leg(destination.pk, amount)]
     journal_id = rows[0][-1]
     if journal_id is None:  # the guard stopped what the rules pass: post it the general way
         logger.warning("transfer_guard_disagreed", source=source.pk, destination=destination.pk)
         TRANSFER_GUARD_FALLBACKS.inc()
-        legs = [Leg(source.pk, -amount), Leg(destination.pk, amount)]
         posting = Posting(kind=Journal.Kind.TRANSFER, legs=legs, description=description)
         return _journals_post(postings=[posting], accounts=locked, now=now, initiated_by=initiated_by)[0]
-    sender.balance -= amount
-    receiver.balance += amount
-    sender.debit_day, sender.debit_day_total = today, _debited_on(sender, today) + amount
-    sender.last_activity_at = sender.last_customer_activity_at = receiver.last_activity_at = now
-    journal.posted_entries = [  # type: ignore[attr-defined]
-        PostedEntry(sender, -amount, sender.balance),
-        PostedEntry(receiver, amount, receiver.balance),
-    ]
-    journal.pk = journal_id
-    journal._state.adding = False
-    journal._state.db = connection.alias
+    # The statement wrote what _journals_post would have: the same values on the locked rows.
+    journal.posted_entries = _legs_apply(Journal.Kind.TRANSFER, legs, locked, now=now, today=today)  # type: ignore[attr-defined]
+    _journal_saved(journal, journal_id)
     transaction.on_commit(journal_outbox_drain_soon, robust=True)
     return journal
+
+
+@functools.cache
+def _ledger_write_sql(audit_ctes: str) -> str:
+    return _LEDGER_WRITE.format(audit=audit_ctes)
 
 
 @functools.cache
