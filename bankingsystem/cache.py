@@ -2,9 +2,10 @@
 
 Django's RedisCacheClient builds a new `redis.Redis` around the connection pool for every
 cache call; redis-py's constructor (option parsing, response callbacks) cost about 90 us
-on this machine, four times per API request (the user and scope throttles each read and
-write). The client is thread-safe and the pool is the same, so each pool's client is made
-once. Everything else (keys, serialisation, timeouts) is Django's.
+on this machine, on every cache call (the throttles' one script per API request among
+them, bankingsystem.throttling). The client is thread-safe and the pool is the same, so
+each pool's client is made once. Everything else (keys, serialisation, timeouts) is
+Django's.
 """
 
 from __future__ import annotations
