@@ -347,10 +347,12 @@ def test_pages_with_a_token_query_count(customer, teller, account, other_account
 
 
 @postgresql_only
-def test_repeated_reads_are_prepared_but_planned_for_their_own_values(account, other_account):
+def test_repeated_reads_are_prepared_but_planned_for_their_own_values(transactional_db, account, other_account):
     """A connection prepares what it runs again and again (settings: DB_PREPARE_THRESHOLD),
     and PostgreSQL still plans each run for its values: a generic plan of the statement CSV's
-    keyset read was 30 times slower (docs/performance.md)."""
+    keyset read was 30 times slower (docs/performance.md). The transfers before commit each
+    (transactional_db), as a request's would: a posting lets the rest of its own transaction
+    reuse generic plans (bankingsystem.db.generic_plans_allow), never the next one."""
     transfers(account, other_account, 3)
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")

@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +26,7 @@ from transactions import services
 from transactions.metrics import TRANSFER_GUARD_FALLBACKS
 from transactions.models import Entry, Journal
 from transactions.selectors import ledger_integrity_report
-from transactions.services import transfer_create
+from transactions.services import deposit_create, transfer_create
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one statement is PostgreSQL's")
 
@@ -202,13 +202,37 @@ def generic_plans_of_the_transfer_statement() -> int:
     return generic
 
 
-def test_inside_a_callers_transaction_the_statement_reuses_a_plan_and_the_caller_keeps_its_own(account, other_account):
-    """Here the test's transaction is the caller's (as the HTTP view's idempotency block is):
-    the transfer's statement still reuses a generic plan, and the caller's later reads are
-    planned for their own values again."""
-    # psycopg prepares the statement on its 5th run; PostgreSQL plans it for its values 5
-    # times more before it weighs a generic plan.
-    for _ in range(12):
-        transfer_create(source=account, destination=other_account, amount=D("1.00"))
+def test_inside_a_callers_transaction_plans_are_reused_to_its_commit_and_not_after(transactional_db):
+    """In a caller's transaction (as the HTTP view's idempotency block is) the transfer's
+    statement reuses a generic plan too, and so may the rest of that transaction (writes by
+    key and the COMMIT's foreign-key checks); the next transaction plans for its own values."""
+    branch, kind = BranchFactory(), AccountTypeFactory()
+    source, destination = (
+        account_create(owner=CustomerFactory(), account_type=kind, branch=branch, balance=D("100.00")) for _ in range(2)
+    )
+    with transaction.atomic():
         assert plan_cache_mode() == "force_custom_plan"
-    assert generic_plans_of_the_transfer_statement() >= 1
+        # psycopg prepares the statement on its 5th run; PostgreSQL plans it for its values 5
+        # times more before it weighs a generic plan.
+        for _ in range(12):
+            transfer_create(source=source, destination=destination, amount=D("1.00"))
+        assert plan_cache_mode() == "auto"
+        assert generic_plans_of_the_transfer_statement() >= 1
+    assert plan_cache_mode() == "force_custom_plan"
+    assert Account.objects.get(pk=source.pk).balance == D("88.00")
+
+
+def test_a_refused_posting_inside_a_savepoint_takes_the_plan_setting_back(transactional_db):
+    """A service's own atomic block is a savepoint inside a caller's transaction: when the
+    posting is refused, the rollback to it takes the plan setting back too."""
+    branch, kind = BranchFactory(), AccountTypeFactory()
+    source, destination = (
+        account_create(owner=CustomerFactory(), account_type=kind, branch=branch, balance=D("5.00")) for _ in range(2)
+    )
+    with transaction.atomic():
+        with pytest.raises(ApplicationError):
+            transfer_create(source=source, destination=destination, amount=D("50.00"))
+        assert plan_cache_mode() == "force_custom_plan"
+        deposit_create(account=source, amount=D("1.00"))  # the lock statement sets it too
+        assert plan_cache_mode() == "auto"
+    assert plan_cache_mode() == "force_custom_plan"
