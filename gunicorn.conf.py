@@ -52,6 +52,13 @@ def on_starting(server):  # type: ignore[no-untyped-def]
         Path(directory).mkdir(parents=True, exist_ok=True)
 
 
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    # The app is loaded: what it holds now lives as long as the worker (bankingsystem.process).
+    from bankingsystem.process import collector_tune
+
+    collector_tune()
+
+
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

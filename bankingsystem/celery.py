@@ -22,3 +22,11 @@ def _logging_from_settings(**kwargs: object) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.worker_process_init.connect
+def _collector_tuned(**kwargs: object) -> None:
+    """Each pool process, once forked with the app loaded (bankingsystem.process)."""
+    from .process import collector_tune
+
+    collector_tune()

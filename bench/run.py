@@ -416,6 +416,9 @@ def _service_worker(pairs: dict, seconds: int, seed: int, start: object, results
 
     source, destination = pick()
     transfer_create(source=source, destination=destination, amount=Decimal("0.01"))  # connect, warm caches
+    from bankingsystem.process import collector_tune
+
+    collector_tune()  # as a Celery worker process is, the one that runs this in production
     start.wait()  # type: ignore[attr-defined]  # every process starts its window together
     latencies = []
     deadline = time.perf_counter() + seconds
