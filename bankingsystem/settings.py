@@ -106,6 +106,9 @@ PG_SESSION_OPTIONS = " ".join(
     for option, wanted in (
         ("-c jit=off", not env.bool("DB_JIT", default=False)),
         ("-c plan_cache_mode=force_custom_plan", bool(_PREPARE_THRESHOLD)),
+        # Large values (a batch's audit event, the outbox row naming its journals) compressed
+        # with lz4 rather than pglz, which took 3% of a 1,000-transfer batch's database CPU.
+        ("-c default_toast_compression=lz4", env.bool("DB_TOAST_LZ4", default=True)),
     )
     if wanted
 )

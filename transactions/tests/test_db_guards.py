@@ -204,3 +204,19 @@ def test_the_commit_time_check_is_planned_once_per_session(account):
     with connection.cursor() as cursor:
         cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'ledger_journals_assert_balanced'")
         assert cursor.fetchone()[0] == ["plan_cache_mode=force_generic_plan"]
+
+
+def test_postings_find_room_for_hot_updates_and_compress_with_lz4(account):
+    """accounts 0007: account pages keep room for the row versions postings write, so that
+    PostgreSQL can skip the table's indexes (HOT); settings: large values (a batch's audit
+    event, its outbox row) are compressed with lz4."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'accounts_account'")
+        assert cursor.fetchone()[0] == ["fillfactor=85"]
+        cursor.execute("SHOW default_toast_compression")
+        assert cursor.fetchone()[0] == "lz4"
+        # A value as large as a batch's audit event is stored compressed, with lz4.
+        cursor.execute("CREATE TEMP TABLE large_value (content jsonb)")
+        cursor.execute("INSERT INTO large_value SELECT jsonb_agg(g) FROM generate_series(1, 10000) g")
+        cursor.execute("SELECT pg_column_compression(content) FROM large_value")
+        assert cursor.fetchone()[0] == "lz4"
