@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError, connection, models
+from django.db import OperationalError, connection, connections, models
+from psycopg import postgres, pq
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 M = TypeVar("M", bound=models.Model)
 
+# psycopg's text loader for timestamptz, its C version where psycopg[binary] is installed.
+_TIMESTAMPTZ_LOADER = postgres.adapters.get_loader(postgres.types["timestamptz"].oid, pq.Format.TEXT)
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 MAX_ATTEMPTS = 5
 
@@ -89,6 +92,24 @@ def generic_plans_allow() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {GENERIC_PLANS_ALLOW_SQL}")
+
+
+def rows_fast(queryset: models.QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset, with its timestamps read by psycopg's own
+    loader (C) instead of Django's, a Python subclass of psycopg's Python one: 0.16 against
+    0.89 s to fetch 200,000 rows of (timestamp, id); half of the statement CSV's CPU went to
+    reading its timestamps. Both give the same
+    instant in the session's zone (UTC), which Django sets on every connection. For fields
+    Django converts nothing for on PostgreSQL (timestamps, numbers, text); elsewhere, the
+    queryset as it is."""
+    db = connections[queryset.db]
+    if db.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with db.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", _TIMESTAMPTZ_LOADER)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def advisory_lock(name: str) -> None:

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts.models import Account
 from accounts.numbers import account_number_is_valid
 from accounts.selectors import account_get_for, account_list_for, transfer_accounts_get
+from bankingsystem.db import rows_fast
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import MONEY_MAX, parse_decimal_string
 from bankingsystem.pagination import NewestFirstByDatePagination, beyond_instant
@@ -664,7 +665,7 @@ def _newest_first_in_chunks(entries: QuerySet[Entry], fields: tuple[str, ...]) -
     below = None
     while True:
         chunk = entries if below is None else beyond_instant(entries, *below)
-        rows = list(chunk.order_by("-created_at", "-pk").values_list("created_at", "pk", *fields)[:CSV_CHUNK])
+        rows = rows_fast(chunk.order_by("-created_at", "-pk").values_list("created_at", "pk", *fields)[:CSV_CHUNK])
         for row in rows:
             yield row[2:]
         if len(rows) < CSV_CHUNK:

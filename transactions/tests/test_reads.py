@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Account
+from bankingsystem.db import rows_fast
 from bankingsystem.pagination import beyond_instant
 from bankingsystem.partitions import month_start, partition_name
 from conftest import client_for
@@ -369,3 +370,16 @@ def test_repeated_reads_are_prepared_but_planned_for_their_own_values(transactio
         plans = cursor.fetchall()
     assert plans, "the statement read was not prepared"
     assert all(generic == 0 and custom >= 1 for generic, custom in plans), plans
+
+
+def test_rows_read_with_psycopgs_timestamp_loader_are_the_orms(account, other_account):
+    """bankingsystem.db.rows_fast (the statement CSV's chunks) reads what the ORM reads:
+    the same instants, aware, in UTC, and the same amounts and texts."""
+    transfers(account, other_account, 3, description="Rent, June")
+    queryset = statement_entries(account=account).order_by("-created_at", "-pk")
+    values = queryset.values_list("created_at", "pk", "amount", "balance_after", "journal__description")
+    fast = rows_fast(values)
+    assert fast == list(values)
+    assert len(fast) == 4  # the opening deposit and three transfers
+    assert all(row[0].utcoffset().total_seconds() == 0 for row in fast)
+    assert rows_fast(values.all()[:2]) == fast[:2]  # sliced, as the CSV's chunks are
