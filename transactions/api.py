@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
 import django_filters
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -257,15 +258,31 @@ class EntryFilter(django_filters.FilterSet):
         return queryset.filter(Q(journal__description__icontains=value) | Q(journal__reference__iexact=value))
 
 
+@cache  # one class per set of filter names a request has used: at most 2**8
+def _entry_filter_of(names: frozenset[str]) -> type[EntryFilter]:
+    """EntryFilter with only the filters called `names`."""
+    restricted = type("EntryFilter", (EntryFilter,), {"__module__": __name__})
+    restricted.base_filters = {name: f for name, f in EntryFilter.base_filters.items() if name in names}
+    return restricted
+
+
 class EntryFilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend that leaves the queryset alone when the request names no filter:
-    building the FilterSet (a deep copy of its filters and a bound form) was 1.7 ms of a
-    statement page's 12 on this machine."""
+    """DjangoFilterBackend that builds only the filters the request names, and nothing when
+    it names none. A FilterSet deep-copies every filter and builds, binds and validates a
+    form with a field for each, per request: 1.7 ms of a statement page's 12 with no filter
+    named; with one named, 0.61-0.66 ms of CPU for the ten against 0.18-0.20 for that one.
+    A filter the request does not name takes no value and filters nothing, so the rows and
+    the errors are those of the whole EntryFilter (transactions.tests.test_reads). The
+    browsable API's form and the schema still show every filter: they use `filterset_class`."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        if not any(name in request.query_params for name in EntryFilter.base_filters):
+        named = frozenset(name for name in EntryFilter.base_filters if name in request.query_params)
+        if not named:
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = _entry_filter_of(named)(request.query_params, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
 
 # --- Money movement -----------------------------------------------------------------------

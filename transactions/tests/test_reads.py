@@ -13,14 +13,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_filters.utils import translate_validation
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from accounts.models import Account
 from bankingsystem.db import rows_fast
 from bankingsystem.pagination import beyond_instant
 from bankingsystem.partitions import month_start, partition_name
 from conftest import client_for
-from transactions.api import EntryFilter, EntryOutputSerializer
+from transactions.api import EntryFilter, EntryFilterBackend, EntryOutputSerializer
 from transactions.models import Entry
 from transactions.selectors import ENTRY_ROW_FIELDS, EntriesOfAccounts, statement_entries
 from transactions.services import ENTRY_TABLE, transfer_create
@@ -116,6 +120,35 @@ def test_statement_and_history_rows_are_what_the_serializer_answers(
     assert statement == [row for row in as_json(expected) if row["account"] == account.number]
     staff = client_for(teller).get(f"/api/v1/transactions/?account={account.number}").json()["results"]
     assert staff == statement
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "direction=debit",
+        "min_amount=1.05&q=tea",
+        "date_from=2000-01-01&kind=transfer&max_amount=1.02&page_size=2",
+        "date_to=2000-01-01",
+        "account=X&direction=credit",
+        "kind=bogus&min_amount=x",  # the same errors
+        "q=&direction=",  # named but empty: no filter
+    ],
+)
+def test_filters_built_for_the_names_given_answer_as_the_whole_filterset(account, other_account, query):
+    """EntryFilterBackend builds only the filters a request names; what they filter, and what
+    they refuse, is what the whole EntryFilter does."""
+    transfers(account, other_account, 6, description="Tea")
+    request = Request(APIRequestFactory().get(f"/?{query}"))
+    entries = statement_entries(account=account)
+    whole = EntryFilter(data=request.query_params, queryset=entries)
+    if whole.is_valid():
+        filtered = EntryFilterBackend().filter_queryset(request, entries, view=None)
+        assert str(filtered.query) == str(whole.qs.query)
+        assert list(filtered.values_list("pk", flat=True)) == list(whole.qs.values_list("pk", flat=True))
+    else:
+        with pytest.raises(ValidationError) as refused:
+            EntryFilterBackend().filter_queryset(request, entries, view=None)
+        assert refused.value.detail == translate_validation(whole.errors).detail
 
 
 # --- History across accounts: the merge pages like a plain ordered query ------------------
