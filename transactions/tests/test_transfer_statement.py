@@ -22,7 +22,7 @@ from audit.selectors import audit_chain_verify
 from bankingsystem.errors import ApplicationError
 from customers.tests.factories import CustomerFactory
 from notifications.models import JournalOutbox
-from transactions import services
+from transactions import idempotency, services
 from transactions.metrics import TRANSFER_GUARD_FALLBACKS
 from transactions.models import Entry, Journal
 from transactions.selectors import ledger_integrity_report
@@ -234,5 +234,17 @@ def test_a_refused_posting_inside_a_savepoint_takes_the_plan_setting_back(transa
             transfer_create(source=source, destination=destination, amount=D("50.00"))
         assert plan_cache_mode() == "force_custom_plan"
         deposit_create(account=source, amount=D("1.00"))  # the lock statement sets it too
+        assert plan_cache_mode() == "auto"
+    assert plan_cache_mode() == "force_custom_plan"
+
+
+def test_an_idempotent_requests_transaction_reuses_plans_from_its_claim(transactional_db):
+    """The idempotency record's claim, the first statement of a money-moving request's
+    transaction, lets the rest of it reuse generic plans; the next transaction plans for its
+    own values again."""
+    user = CustomerFactory().user
+    with transaction.atomic():
+        assert plan_cache_mode() == "force_custom_plan"
+        assert idempotency._claim_and_answer_of(user.pk, "key-1") is None
         assert plan_cache_mode() == "auto"
     assert plan_cache_mode() == "force_custom_plan"
