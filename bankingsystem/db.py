@@ -69,7 +69,8 @@ def retry_on_conflict(func: Callable[P, R]) -> Callable[P, R]:
 
 
 # Lets PostgreSQL reuse generic plans for the rest of the current transaction (see
-# generic_plans_allow); also folded into the statement that locks a posting's accounts.
+# generic_plans_allow); also folded into the statements that lock a posting's accounts
+# (transactions.services) and claim an Idempotency-Key (transactions.idempotency).
 GENERIC_PLANS_ALLOW_SQL = "set_config('plan_cache_mode', 'auto', true)"
 
 
