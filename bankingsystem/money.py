@@ -59,3 +59,10 @@ def parse_decimal_string(raw: object) -> Decimal | None:
         return Decimal(raw)
     except InvalidOperation:
         return None
+
+
+def money_amount_parse(raw: object) -> Decimal | None:
+    """What MoneyField takes as an amount (a plain decimal string or an integer, at most
+    MONEY_MAX either way); None for whatever it refuses, where the caller needs no reason."""
+    amount = parse_decimal_string(raw)
+    return amount if amount is not None and abs(amount) <= MONEY_MAX else None

@@ -29,7 +29,7 @@ from accounts.numbers import account_number_is_valid
 from accounts.selectors import account_get_for, account_list_for, transfer_accounts_get
 from bankingsystem.db import rows_fast
 from bankingsystem.errors import ApplicationError
-from bankingsystem.money import MONEY_MAX, parse_decimal_string
+from bankingsystem.money import MONEY_MAX, money_amount_parse, parse_decimal_string
 from bankingsystem.pagination import NewestFirstByDatePagination, beyond_instant
 from bankingsystem.replica import replica_reads
 from bankingsystem.serializers import AccountNumberField, MoneyField, StrictSerializer
@@ -347,8 +347,8 @@ def _transfer_needs_step_up(request: Request) -> bool:
     """Transfers of STEP_UP_TRANSFER_AMOUNT or more need a fresh OTP or the PIN. A body
     that does not parse is left to the view to refuse (400) without using up a code."""
     data = request.data
-    amount = parse_decimal_string(data.get("amount")) if isinstance(data, dict) else None  # as MoneyField reads it
-    if amount is None or abs(amount) > MONEY_MAX:
+    amount = money_amount_parse(data.get("amount")) if isinstance(data, dict) else None
+    if amount is None:
         return False
     return amount >= settings.STEP_UP_TRANSFER_AMOUNT and not is_replay(request)
 
@@ -382,7 +382,7 @@ def transfer_input(data: object) -> dict:
     tests/test_api.py holds the two to the same answer."""
     if type(data) is dict and data.keys() <= _TRANSFER_FIELDS:
         source, destination = data.get("source_account"), data.get("destination_account")
-        amount = parse_decimal_string(data.get("amount"))
+        amount = money_amount_parse(data.get("amount"))
         description = data.get("description", "")
         if (
             type(source) is str
@@ -390,7 +390,6 @@ def transfer_input(data: object) -> dict:
             and type(destination) is str
             and account_number_is_valid(destination)
             and amount is not None
-            and abs(amount) <= MONEY_MAX
             and type(description) is str
             and len(description := description.strip()) <= 140
             and not _NOT_IN_A_DESCRIPTION.search(description)
