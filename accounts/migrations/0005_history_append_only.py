@@ -19,7 +19,6 @@ DROP TRIGGER IF EXISTS accountchange_append_only ON accounts_accountchange;
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_lifecycle"), ("audit", "0002_append_only")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -40,7 +40,6 @@ DROP FUNCTION IF EXISTS audit_append_only_trigger();
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

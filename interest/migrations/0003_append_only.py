@@ -19,7 +19,6 @@ DROP TRIGGER IF EXISTS interest_accrual_append_only ON interest_interestaccrual;
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("interest", "0002_beat_schedule"), ("transactions", "0002_ledger_triggers")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

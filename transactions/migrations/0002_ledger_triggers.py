@@ -83,7 +83,6 @@ DROP FUNCTION IF EXISTS ledger_journal_assert_balanced(bigint);
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0001_initial"), ("accounts", "0001_initial")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -87,7 +87,6 @@ END $$;
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0006_journal_description_statistics")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -160,7 +160,6 @@ DROP FUNCTION ledger_journals_assert_balanced(bigint[]);
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0007_cheaper_balance_checks")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]

@@ -18,7 +18,6 @@ FORWARD = "ALTER FUNCTION ledger_journals_assert_balanced(bigint[]) SET plan_cac
 BACKWARD = "ALTER FUNCTION ledger_journals_assert_balanced(bigint[]) RESET plan_cache_mode"
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0009_fewer_ledger_indexes")]
     operations = [run_sql_on_postgresql(FORWARD, BACKWARD)]
