@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS, canonical_payload, chain_hash, jsonable
+from .chain import GENESIS, CanonicalJSON, canonical_payload, chain_hash, jsonable
 from .models import AuditChainHead, AuditEvent
 
 SYSTEM = "system"
@@ -79,7 +79,7 @@ def _event_fields(
     object_id: str,
     object_repr: str,
     before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    after: dict[str, Any] | CanonicalJSON | None,
 ) -> dict[str, Any]:
     """An event's stored content (all but lane, seq and hashes), in its JSON-safe form."""
     ip, request_id = _request_context()
@@ -133,12 +133,18 @@ def audit_record(
 
 def _chain_params(fields: dict[str, Any], payload: str) -> dict[str, Any]:
     params = {f"audit_{name}": value for name, value in fields.items()}
-    params["audit_before"] = None if fields["before"] is None else json.dumps(fields["before"])
-    params["audit_after"] = None if fields["after"] is None else json.dumps(fields["after"])
+    params["audit_before"] = _json_param(fields["before"])
+    params["audit_after"] = _json_param(fields["after"])
     params["audit_genesis"] = GENESIS
     params["audit_payload"] = payload
     params["audit_lanes"] = max(settings.AUDIT_CHAIN_LANES, 1)
     return params
+
+
+def _json_param(value: Any) -> str | None:
+    if value is None or isinstance(value, CanonicalJSON):
+        return value
+    return json.dumps(value)
 
 
 def _record_postgresql(fields: dict[str, Any], payload: str) -> AuditEvent:
@@ -164,7 +170,7 @@ def audit_step(
     object_type: str,
     object_id_sql: str,
     object_repr: str = "",
-    after: dict[str, Any] | None = None,
+    after: dict[str, Any] | CanonicalJSON | None = None,
 ) -> AuditStep:
     """audit_record's event, chained by the statement that makes the change, for an object
     whose id that statement creates: `object_id_sql` is an SQL expression, over the

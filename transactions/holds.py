@@ -32,7 +32,7 @@ def hold_place(
 ) -> Hold:
     """Set `amount` aside on `source` for a transfer to `destination`: the same refusals
     as the transfer itself (funds net of other holds, limits, statuses), nothing posted."""
-    [outcome], _ = _transfers_plan([TransferRequest(source, destination, amount, description)])
+    [outcome], _ = _transfers_plan([TransferRequest(source, destination, amount, description)], now=timezone.now())
     if isinstance(outcome, ApplicationError):
         raise outcome
     amount = -outcome.legs[0].amount

@@ -26,6 +26,7 @@ from rest_framework import status
 
 from accounts.models import Account
 from accounts.services import gl_account_get_or_create
+from audit.chain import CanonicalJSON, canonical_json, jsonable
 from audit.services import audit_record, audit_step
 from bankingsystem import partitions
 from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL, generic_plans_allow, lock_rows, retry_on_conflict
@@ -355,11 +356,12 @@ def _journals_post(
     touched: dict[int, Account | LockedAccount] = {}
     today = timezone.localdate(now)
     author = initiated_by.pk if initiated_by is not None else None
-    references = _references_new([posting.kind for posting in postings], now)
-    for posting, reference in zip(postings, references, strict=True):
+    # A journal made ahead may have its reference already (a batch's, made before its lock).
+    references = iter(_references_new([p.kind for p in postings if not (p.journal and p.journal.reference)], now))
+    for posting in postings:
         kind = posting.kind
         journal = posting.journal or _journal_draft(kind, posting.description, posting.reversal_of)
-        journal.reference = reference
+        journal.reference = journal.reference or next(references)
         journal.initiated_by_id = author
         journal.created_at = now
         # for the caller's receipt
@@ -500,25 +502,41 @@ def _ledger_write_postgresql(
         _journal_saved(journal, ids[journal.reference])
 
 
+def _journal_audit_content(journal: Journal, legs: Iterable[tuple[str, Decimal]]) -> dict:
+    """A journal as its posting's audit event names it; `legs` as (account number, amount)."""
+    return {
+        "reference": journal.reference,
+        "kind": journal.kind,
+        "description": journal.description,
+        "reversal_of": journal.reversal_of_id,
+        "legs": [[number, amount] for number, amount in legs],
+    }
+
+
+def _journal_audit_piece(journal: Journal, legs: Iterable[tuple[str, Decimal]]) -> str:
+    """_journal_audit_content in the chain's canonical JSON, made ahead of the posting (kept
+    on the journal as `audit_piece`; _journals_audit_event joins the pieces)."""
+    return canonical_json(jsonable(_journal_audit_content(journal, legs)))
+
+
 def _journals_audit_event(*, journals: Sequence[Journal], initiated_by: User | None) -> dict:
     """The one audit event of a posting (a batch too), but its object's id: the first journal."""
     first = journals[0]
+    pieces = [getattr(journal, "audit_piece", None) for journal in journals]
+    if all(pieces):
+        after: dict | CanonicalJSON = CanonicalJSON('{"journals":[' + ",".join(pieces) + "]}")  # type: ignore[arg-type]
+    else:
+        after = {
+            "journals": [
+                _journal_audit_content(journal, ((e.account.number, e.amount) for e in journal.posted_entries))  # type: ignore[attr-defined]
+                for journal in journals
+            ]
+        }
     return {
         "action": f"journal.{first.kind}" if len(journals) == 1 else "journal.batch",
         "actor": initiated_by,
         "object_repr": first.reference if len(journals) == 1 else f"{len(journals)} journals from {first.reference}",
-        "after": {
-            "journals": [
-                {
-                    "reference": journal.reference,
-                    "kind": journal.kind,
-                    "description": journal.description,
-                    "reversal_of": journal.reversal_of_id,
-                    "legs": [[entry.account.number, entry.amount] for entry in journal.posted_entries],  # type: ignore[attr-defined]
-                }
-                for journal in journals
-            ]
-        },
+        "after": after,
     }
 
 
@@ -720,9 +738,10 @@ def _transfer_refuse(
 
 
 def _transfers_plan(
-    requests: Sequence[TransferRequest],
+    requests: Sequence[TransferRequest], *, now: datetime
 ) -> tuple[list[Posting | ApplicationError], dict[int, Account] | dict[int, LockedAccount]]:
     """Check every transfer as if the ones before it had posted; lock all accounts once.
+    `now` is the posting's instant.
 
     Returns, per request, the posting to write or the refusal, and the locked accounts
     (see _accounts_lock).
@@ -749,9 +768,18 @@ def _transfers_plan(
             )
         )
         plan.append(None)  # type: ignore[arg-type]  # filled in below
+    # Each journal's reference and its piece of the audit event, made before the lock, so
+    # that the accounts are not held while they are built (12-13 ms for 1,000 transfers).
+    made = [draft for draft in drafts if draft is not None]
+    for draft, reference in zip(made, _references_new([Journal.Kind.TRANSFER] * len(made), now), strict=True):
+        draft.journal.reference = reference  # type: ignore[union-attr]
+    for request, draft in zip(checked, drafts, strict=True):
+        if request is not None:
+            legs = ((request.source.number, -request.amount), (request.destination.number, request.amount))
+            draft.journal.audit_piece = _journal_audit_piece(draft.journal, legs)  # type: ignore[union-attr]
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
     locked = _accounts_lock(ids)
-    today = timezone.localdate(timezone.now())
+    today = timezone.localdate(now)
     debited = {r.source.pk: _debited_on(locked[r.source.pk], today) for r in checked if r}
     pending = dict.fromkeys(ids, ZERO)
     for index, request in enumerate(checked):
@@ -766,7 +794,12 @@ def _transfers_plan(
         pending[sender.pk] -= request.amount
         pending[receiver.pk] += request.amount
         debited[sender.pk] += request.amount
-        plan[index] = drafts[index]  # type: ignore[assignment]  # made for every request that passed the precheck
+        draft = drafts[index]
+        if (sender.number, receiver.number) != (request.source.number, request.destination.number):
+            # The event names the accounts as locked: a request whose numbers are not the
+            # rows' (no caller of ours makes one) has its piece made from the rows instead.
+            draft.journal.audit_piece = None  # type: ignore[union-attr]
+        plan[index] = draft  # type: ignore[assignment]  # made for every request that passed the precheck
     return plan, locked
 
 
@@ -784,10 +817,11 @@ def transfer_create(
     request = TransferRequest(source, destination, amount, description)
     if connection.vendor == "postgresql":
         return _transfer_post_postgresql(_transfer_precheck(request), initiated_by=initiated_by)
-    [outcome], locked = _transfers_plan([request])
+    now = timezone.now()
+    [outcome], locked = _transfers_plan([request], now=now)
     if isinstance(outcome, ApplicationError):
         raise outcome
-    return _journals_post(postings=[outcome], accounts=locked, now=timezone.now(), initiated_by=initiated_by)[0]
+    return _journals_post(postings=[outcome], accounts=locked, now=now, initiated_by=initiated_by)[0]
 
 
 # A single transfer in one statement (PostgreSQL): it locks both accounts in key order (the
@@ -961,7 +995,8 @@ def transfer_batch_create(
         raise ApplicationError(
             "batch_size_invalid", f"A batch holds 1 to {BATCH_MAX} transfers.", status=400, field="transfers"
         )
-    plan, locked = _transfers_plan(transfers)
+    now = timezone.now()
+    plan, locked = _transfers_plan(transfers, now=now)
     refusals = {index: outcome for index, outcome in enumerate(plan) if isinstance(outcome, ApplicationError)}
     if atomic and refusals:
         raise ApplicationError(
@@ -970,7 +1005,7 @@ def transfer_batch_create(
             extra={"refused": [{"index": i, "code": e.code, "detail": e.detail} for i, e in sorted(refusals.items())]},
         )
     postings = [outcome for outcome in plan if isinstance(outcome, Posting)]
-    journals = iter(_journals_post(postings=postings, accounts=locked, now=timezone.now(), initiated_by=initiated_by))
+    journals = iter(_journals_post(postings=postings, accounts=locked, now=now, initiated_by=initiated_by))
     return [outcome if isinstance(outcome, ApplicationError) else next(journals) for outcome in plan]
 
 

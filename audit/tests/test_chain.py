@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from accounts.services import account_freeze
+from audit.chain import CanonicalJSON, canonical_json, canonical_payload, jsonable
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_verify
 from audit.services import audit_record, audit_step
@@ -212,3 +214,40 @@ def test_auditor_api(db, auditor, customer):
     listed = client.get("/api/v1/audit/events/", {"action": "test.event"}).json()["results"]
     assert [e["seq"] for e in listed] == [3, 2, 1]
     assert client_for(customer.user).get("/api/v1/audit/events/").status_code == 403
+
+
+def test_content_made_ahead_hashes_as_the_same_content_encoded_whole(db):
+    """CanonicalJSON text, spliced into the payload, gives the payload of the value itself;
+    an event written with it stores the value and verifies."""
+    after = {"journals": [{"reference": "TRF1", "legs": [["ACC-1", Decimal("-1.50")]], "note": 'naïve "q" </>'}]}
+    before = {"b": None, "a": [1, True, "x"]}
+    fields = {
+        "created_at": timezone.now(),
+        "actor_id": None,
+        "actor_repr": "system",
+        "action": "test.ahead",
+        "object_type": "test",
+        "object_id": "1",
+        "object_repr": "",
+        "ip": None,
+        "request_id": "",
+    }
+    whole = canonical_payload(**fields, before=jsonable(before), after=jsonable(after))
+    ahead = canonical_payload(
+        **fields,
+        before=CanonicalJSON(canonical_json(jsonable(before))),
+        after=CanonicalJSON(canonical_json(jsonable(after))),
+    )
+    assert ahead == whole
+
+    step = audit_step(
+        action="test.ahead",
+        actor=None,
+        object_type="test",
+        object_id_sql="(SELECT 7)",
+        after=CanonicalJSON(canonical_json(jsonable(after))),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {step.ctes} SELECT id FROM audit_event", step.params)
+    assert AuditEvent.objects.get(action="test.ahead").after == jsonable(after)
+    assert audit_chain_verify().ok

@@ -235,3 +235,41 @@ def test_concurrent_batches_keep_the_books(transactional_db):
     assert Journal.objects.filter(kind="transfer").count() == posted
     assert_books_balance(total)
     assert not Account.objects.filter(kind="customer", balance__lt=0).exists()
+
+
+def test_a_batch_audit_event_names_what_it_posted_as_the_rows_are(account, second_account, other_account):
+    """The event's journals are made before the lock (audit_piece) and joined after: it names
+    the posted journals only, each with its legs as the locked rows have them, and the chain
+    verifies. A request whose account number is not its row's is named by the row."""
+    from audit.models import AuditEvent
+    from audit.selectors import audit_chain_verify
+    from transactions.services import AccountRef
+
+    mislabelled = AccountRef(second_account.pk, "NOT-ITS-NUMBER", second_account.currency)
+    results = transfer_batch_create(
+        transfers=[
+            TransferRequest(account, other_account, D("10.00"), "one é"),
+            TransferRequest(account, other_account, D("999999.00"), ""),  # refused: insufficient funds
+            TransferRequest(account, mislabelled, D("2.50"), ""),  # type: ignore[arg-type]
+        ],
+        atomic=False,
+    )
+    posted = [r for r in results if isinstance(r, Journal)]
+    assert [type(r) for r in results] == [Journal, ApplicationError, Journal]
+    event = AuditEvent.objects.get(action="journal.batch")
+    assert event.after == {
+        "journals": [
+            {
+                "reference": journal.reference,
+                "kind": "transfer",
+                "description": journal.description,
+                "reversal_of": None,
+                "legs": [[account.number, f"-{amount}"], [destination.number, amount]],
+            }
+            for journal, destination, amount in zip(
+                posted, [other_account, second_account], ["10.00", "2.50"], strict=True
+            )
+        ]
+    }
+    assert event.object_id == str(posted[0].pk)
+    assert audit_chain_verify().ok
