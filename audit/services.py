@@ -107,10 +107,13 @@ def audit_record(
     object_id: str = "",
     object_repr: str = "",
     before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    after: dict[str, Any] | CanonicalJSON | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Call inside the transaction that makes the change:
-    if it rolls back, so does its event."""
+    if it rolls back, so does its event. `after` may be made ahead (CanonicalJSON): the
+    event written and returned holds its value."""
+    if isinstance(after, CanonicalJSON):
+        after = json.loads(after)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

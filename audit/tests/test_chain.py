@@ -250,4 +250,9 @@ def test_content_made_ahead_hashes_as_the_same_content_encoded_whole(db):
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {step.ctes} SELECT id FROM audit_event", step.params)
     assert AuditEvent.objects.get(action="test.ahead").after == jsonable(after)
+    # audit_record (SQLite's only way, and PostgreSQL's outside a posting) stores the value.
+    recorded = audit_record(
+        action="test.ahead.record", actor=None, after=CanonicalJSON(canonical_json(jsonable(after)))
+    )
+    assert recorded.after == AuditEvent.objects.get(pk=recorded.pk).after == jsonable(after)
     assert audit_chain_verify().ok
