@@ -25,6 +25,8 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
     report = tmp_path / "benchmarks.md"
     try:
         done = _bench(bench_db, report)
+        # The probes docs/performance.md cites run on the database a bench run leaves.
+        probes = [_probe(bench_db, *args) for args in (["batch", "--batches", "1"], ["transfers", "--count", "20"])]
     finally:
         subprocess.run(
             [
@@ -52,11 +54,23 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
     ):
         assert f"| {scenario}" in text, scenario
     assert "Ledger check after the run: The ledger is consistent." in text
+    batch, transfers = probes
+    assert batch.returncode == transfers.returncode == 0, batch.stderr[-3000:] + transfers.stderr[-3000:]
+    assert "transfers posted in 1 requests" in batch.stdout and "locked section (lock to COMMIT)" in batch.stdout
+    assert "1 processes x 20 service-layer transfers" in transfers.stdout and "client CPU" in transfers.stdout
 
 
 def _bench(bench_db: str, report: Path) -> subprocess.CompletedProcess:
+    return _run(bench_db, "bench.run", "--quick", "--only", "service,hot,batch,interest", "--report", str(report))
+
+
+def _probe(bench_db: str, *args: str) -> subprocess.CompletedProcess:
+    return _run(bench_db, "bench.probes", *args)
+
+
+def _run(bench_db: str, module: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--only", "service,hot,batch,interest", "--report", str(report)],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "BENCH_DATABASE_URL": bench_db, "BENCH_REDIS_URL": settings.REDIS_URL or ""},
         capture_output=True,
