@@ -112,21 +112,27 @@ def psql(sql: str, db: str = "postgres") -> str:
     return out.stdout.strip()
 
 
-def wal_counters() -> tuple[int, int, int]:
+def wal_counters() -> tuple[int, ...]:
     """The server's WAL bytes, full-page images and checkpoints so far (pg_stat_wal,
-    pg_stat_bgwriter): whole-server figures, so anything else running on it counts too."""
+    pg_stat_bgwriter), then the machine's busy and total CPU time (/proc/stat): whole-server
+    and whole-machine figures, so anything else running counts too."""
     row = psql(
         "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req FROM pg_stat_wal w, pg_stat_bgwriter b"
     )
-    return tuple(int(float(x)) for x in row.split("|"))  # type: ignore[return-value]
+    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = cpu[3] + cpu[4]  # idle and iowait
+    return (*(int(float(x)) for x in row.split("|")), sum(cpu) - idle, sum(cpu))
 
 
-def wal_note(before: tuple[int, int, int], operations: int, unit: str = "transfer") -> str:
+def wal_note(before: tuple[int, ...], operations: int, unit: str = "transfer") -> str:
     """What one operation wrote to the WAL since `before`: every index entry and, on a page
-    first touched since the last checkpoint, a full-page image; the commit waits for it."""
-    wal_bytes, fpi, checkpoints = (now - then for now, then in zip(wal_counters(), before, strict=True))
+    first touched since the last checkpoint, a full-page image; the commit waits for it. And
+    how busy the cores were: a scenario that leaves them idle waits on something else (row
+    locks, the WAL flush) rather than on CPU."""
+    wal_bytes, fpi, checkpoints, busy, total = (now - then for now, then in zip(wal_counters(), before, strict=True))
     per = max(operations, 1)
     return (
+        f"CPU {100 * busy / max(total, 1):.0f}% busy; "
         f"WAL {wal_bytes / per / 1024:.1f} kB and {fpi / per:.2f} full-page images per {unit}, "
         f"{checkpoints} checkpoint{'s' if checkpoints != 1 else ''} in the window"
     )
