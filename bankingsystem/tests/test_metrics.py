@@ -133,3 +133,28 @@ def test_batch_items_count_one_by_one(account, other_account, django_capture_on_
         sample(f"bank_money_movement_amount_{part}", kind="transfer", currency="INR") for part in ("sum", "count")
     ] == [amounts[0] + 30.5, amounts[1] + 2]
     assert sample("bank_money_movement_duration_seconds_count", kind="transfer_batch") == batches + 1
+
+
+@pytest.mark.django_db
+def test_database_statements_are_counted_timed_and_their_errors_by_type():
+    """django_prometheus's database metrics, as bankingsystem.postgresql counts them (errors by
+    psycopg's exception type: the cursor is psycopg's)."""
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the counting backend is PostgreSQL's")
+    labels = {"alias": "default", "vendor": "postgresql"}
+    executed = sample("django_db_execute_total", **labels)
+    timed = sample("django_db_query_duration_seconds_count", **labels)
+    many = sample("django_db_execute_many_total", **labels)
+    errors = sample("django_db_errors_total", **labels, type="UndefinedTable")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.executemany("SELECT %s", [[1], [2], [3]])
+        with pytest.raises(DatabaseError), transaction.atomic():
+            cursor.execute("SELECT * FROM no_such_table")
+    # 1 + 3 + 1, and the savepoint's three (SAVEPOINT, ROLLBACK TO and RELEASE)
+    assert sample("django_db_execute_total", **labels) == executed + 8
+    assert sample("django_db_execute_many_total", **labels) == many + 3
+    assert sample("django_db_query_duration_seconds_count", **labels) == timed + 6
+    assert sample("django_db_errors_total", **labels, type="UndefinedTable") == errors + 1
