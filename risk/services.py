@@ -105,8 +105,15 @@ def _screen(
         )
         alert = FraudAlert.objects.create(hold=hold, **common)
     else:
+        # No savepoint of its own: nothing here catches its refusal, which leaves this atomic
+        # block (see transfer_screen), whose savepoint or transaction takes back what it wrote.
         journal = move(
-            source=source, destination=destination, amount=amount, description=description, initiated_by=initiated_by
+            source=source,
+            destination=destination,
+            amount=amount,
+            description=description,
+            initiated_by=initiated_by,
+            savepoint=False,
         )
         if score.verdict == Verdict.SUSPICIOUS:
             alert = FraudAlert.objects.create(journal=journal, **common)

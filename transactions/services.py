@@ -808,7 +808,6 @@ def _transfers_plan(
 
 @observe_movement(Journal.Kind.TRANSFER)
 @retry_on_conflict
-@transaction.atomic
 def transfer_create(
     *,
     source: Account,
@@ -816,15 +815,22 @@ def transfer_create(
     amount: Decimal,
     description: str = "",
     initiated_by: User | None = None,
+    savepoint: bool = True,
 ) -> Journal:
-    request = TransferRequest(source, destination, amount, description)
-    if connection.vendor == "postgresql":
-        return _transfer_post_postgresql(_transfer_precheck(request), initiated_by=initiated_by)
-    now = timezone.now()
-    [outcome], locked = _transfers_plan([request], now=now)
-    if isinstance(outcome, ApplicationError):
-        raise outcome
-    return _journals_post(postings=[outcome], accounts=locked, now=now, initiated_by=initiated_by)[0]
+    """`savepoint=False` for a caller whose own atomic block lets no error raised here go
+    uncaught by it (fraud screening's, risk.services): that block's savepoint or transaction
+    rolls back whatever this wrote, so a savepoint here would buy nothing and cost two round
+    trips (SAVEPOINT, RELEASE) on every transfer. Should such a caller catch the error
+    anyway, Django refuses its next query until its block rolls back."""
+    with transaction.atomic(savepoint=savepoint):
+        request = TransferRequest(source, destination, amount, description)
+        if connection.vendor == "postgresql":
+            return _transfer_post_postgresql(_transfer_precheck(request), initiated_by=initiated_by)
+        now = timezone.now()
+        [outcome], locked = _transfers_plan([request], now=now)
+        if isinstance(outcome, ApplicationError):
+            raise outcome
+        return _journals_post(postings=[outcome], accounts=locked, now=now, initiated_by=initiated_by)[0]
 
 
 # A single transfer in one statement (PostgreSQL): it locks both accounts in key order (the

@@ -22,9 +22,10 @@ from audit.selectors import audit_chain_verify
 from bankingsystem.errors import ApplicationError
 from customers.tests.factories import CustomerFactory
 from notifications.models import JournalOutbox
+from risk.models import TransferScore
 from transactions import idempotency, services
 from transactions.metrics import TRANSFER_GUARD_FALLBACKS
-from transactions.models import Entry, Journal
+from transactions.models import Entry, IdempotencyKey, Journal
 from transactions.selectors import ledger_integrity_report
 from transactions.services import deposit_create, transfer_create
 
@@ -248,3 +249,32 @@ def test_an_idempotent_requests_transaction_reuses_plans_from_its_claim(transact
         assert idempotency._claim_and_answer_of(user.pk, "key-1") is None
         assert plan_cache_mode() == "auto"
     assert plan_cache_mode() == "force_custom_plan"
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_a_refusal_after_the_statement_wrote_in_an_http_transfer_leaves_nothing(
+    api, account, other_account, monkeypatch, keyed
+):
+    """Over HTTP the transfer runs inside fraud screening's atomic block without a savepoint
+    of its own (and, with an Idempotency-Key, screening inside the key's transaction without
+    one either): a refusal raised after the statement wrote still takes back all of it, the
+    score and the key's record included, and the answer is the refusal."""
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ApplicationError("test_refusal", "Refused by a rule the guard does not know.")
+
+    monkeypatch.setattr(services, "_transfer_refuse", refuse)
+    tables = (Journal, Entry, JournalOutbox, AuditEvent, TransferScore, IdempotencyKey)
+    counts = [model.objects.count() for model in tables]
+    heads = list(AuditChainHead.objects.values_list("id", "seq", "last_hash"))
+    body = {"source_account": account.number, "destination_account": other_account.number, "amount": "10.00"}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "refused-after-writing"} if keyed else {}
+    response = api.post("/api/v1/transfers/", body, format="json", **headers)
+    assert response.status_code == 422 and response.json()["code"] == "test_refusal"
+    assert [model.objects.count() for model in tables] == counts
+    assert list(AuditChainHead.objects.values_list("id", "seq", "last_hash")) == heads
+    assert Account.objects.get(pk=account.pk).balance == D("1000.00")
+    assert Account.objects.get(pk=other_account.pk).balance == D("500.00")
+    monkeypatch.undo()  # the same key, now posted
+    assert api.post("/api/v1/transfers/", body, format="json", **headers).status_code == 201
+    assert Account.objects.get(pk=account.pk).balance == D("990.00")
