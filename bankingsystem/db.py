@@ -88,11 +88,33 @@ def generic_plans_allow() -> None:
     transaction is writes by key (the idempotency record, the fraud score, the receipt) and
     the COMMIT, so the setting lasts to the end of the outermost transaction; the session's
     own setting is back for the next one. Should a savepoint around the call roll back, the
-    setting goes back with it. No-op but on PostgreSQL."""
-    if connection.vendor != "postgresql":
+    setting goes back with it. No-op but on PostgreSQL, and where a statement of the same
+    transaction has already set it (generic_plans_noted): an HTTP transfer's idempotency
+    claim does, and this saved a round trip on each."""
+    if connection.vendor != "postgresql" or _generic_plans_on():
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {GENERIC_PLANS_ALLOW_SQL}")
+    generic_plans_noted()
+
+
+def _generic_plans_mark() -> None:
+    """Does nothing at COMMIT: its presence among the transaction's on-commit hooks is the note."""
+
+
+def generic_plans_noted() -> None:
+    """Note that a statement of the current transaction has run GENERIC_PLANS_ALLOW_SQL, so
+    that generic_plans_allow need not run it again. The note is a hook among the
+    transaction's on-commit hooks, which Django keeps exactly as long as PostgreSQL keeps a
+    transaction-local setting: to the end of the transaction, and dropped with a savepoint
+    that rolls back. Outside a transaction (autocommit) nothing is noted: the setting ended
+    with its statement."""
+    if connection.in_atomic_block:
+        connection.on_commit(_generic_plans_mark)
+
+
+def _generic_plans_on() -> bool:
+    return connection.in_atomic_block and any(hook[1] is _generic_plans_mark for hook in connection.run_on_commit)
 
 
 def rows_fast(queryset: models.QuerySet) -> list[tuple]:

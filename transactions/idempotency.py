@@ -26,7 +26,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL, retry_on_conflict
+from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL, generic_plans_noted, retry_on_conflict
 from bankingsystem.errors import ApplicationError
 
 from .models import IdempotencyKey
@@ -127,6 +127,7 @@ def _claim_and_answer_of(user_id: int, key: str) -> tuple[str, int, Any] | None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(select, [f"idempotency:{user_id}:{key}", user_id, key])
+            generic_plans_noted()  # the claim set it: the transfer need not (bankingsystem.db)
         else:
             cursor.execute(select, [user_id, key])
         row = cursor.fetchone()

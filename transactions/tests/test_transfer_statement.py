@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from accounts.models import Account, AccountType
 from accounts.tests.factories import AccountTypeFactory, BranchFactory, account_create
 from audit.models import AuditChainHead, AuditEvent
 from audit.selectors import audit_chain_verify
+from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL, generic_plans_allow
 from bankingsystem.errors import ApplicationError
 from customers.tests.factories import CustomerFactory
 from notifications.models import JournalOutbox
@@ -249,6 +251,48 @@ def test_an_idempotent_requests_transaction_reuses_plans_from_its_claim(transact
         assert idempotency._claim_and_answer_of(user.pk, "key-1") is None
         assert plan_cache_mode() == "auto"
     assert plan_cache_mode() == "force_custom_plan"
+
+
+def plan_settings_sent(work) -> int:  # type: ignore[no-untyped-def]
+    """How many statements `work` sent that only set the plan setting (generic_plans_allow's)."""
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return sum(1 for query in ctx.captured_queries if query["sql"] == f"SELECT {GENERIC_PLANS_ALLOW_SQL}")
+
+
+def test_the_plan_setting_is_sent_once_per_transaction_and_again_after_a_rollback(transactional_db):
+    """generic_plans_allow sends the setting only where the transaction does not have it yet:
+    not after the idempotency claim or an earlier transfer of the same transaction; again
+    once the savepoint that set it has rolled back (PostgreSQL took the setting back), and in
+    the next transaction."""
+    branch, kind = BranchFactory(), AccountTypeFactory()
+    source, destination = (
+        account_create(owner=CustomerFactory(), account_type=kind, branch=branch, balance=D("5.00")) for _ in range(2)
+    )
+    move = lambda amount: transfer_create(source=source, destination=destination, amount=D(amount))  # noqa: E731
+    with transaction.atomic():
+        assert idempotency._claim_and_answer_of(source.owner.user.pk, "key-1") is None
+        assert plan_settings_sent(lambda: move("1.00")) == 0
+        assert plan_cache_mode() == "auto"
+    with transaction.atomic():
+        assert plan_settings_sent(lambda: move("1.00")) == 1
+        assert plan_settings_sent(lambda: move("1.00")) == 0
+    with transaction.atomic():
+        with transaction.atomic():  # a caller's savepoint around the first transfer
+            assert plan_settings_sent(lambda: move("1.00")) == 1
+            transaction.set_rollback(True)
+        assert plan_cache_mode() == "force_custom_plan"
+        with CaptureQueriesContext(connection) as refused, pytest.raises(ApplicationError):
+            move("50.00")  # refused after its statement: its savepoint rolls back
+        assert [q["sql"] for q in refused.captured_queries].count(f"SELECT {GENERIC_PLANS_ALLOW_SQL}") == 1
+        assert plan_cache_mode() == "force_custom_plan"
+        assert plan_settings_sent(lambda: move("1.00")) == 1
+        assert plan_cache_mode() == "auto"
+    # Outside a transaction the setting ends with its statement, and nothing is noted.
+    assert plan_settings_sent(generic_plans_allow) == 1
+    assert plan_settings_sent(generic_plans_allow) == 1
+    assert plan_cache_mode() == "force_custom_plan"
+    assert Account.objects.get(pk=source.pk).balance == D("1.00")
 
 
 @pytest.mark.parametrize("keyed", [True, False])
