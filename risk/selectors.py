@@ -21,22 +21,27 @@ ACTIVE_MODEL_SQL = f"""
     SELECT jsonb_build_array(version, calibration) FROM {RiskModel._meta.db_table}
     WHERE active AND features = %(features)s::jsonb ORDER BY version DESC LIMIT 1
 """  # noqa: S608 (table names from the models; values are parameters)
-# Each transfer screens with one statement, or two when the sender has debits: the recent
-# debits (newest first) and the active model together, then the debits' counterparties.
+# Each transfer screens with one statement: the recent debits (newest first), the active
+# model, and the debits' counterparties as [journal, account] pairs. The counterparties were
+# a second statement (a round trip and its own conversion of parameters, on every transfer
+# from a sender with debits); now the same read, over the debits' journals and within their
+# span (InitPlans of the statement, so PostgreSQL prunes the monthly partitions outside it
+# as it runs, generic plan or not).
 _DEBITS_AND_MODEL = f"""
-    SELECT ({ACTIVE_MODEL_SQL}),
-           array_agg(d.journal_id ORDER BY d.created_at DESC, d.journal_id DESC),
-           array_agg(d.amount ORDER BY d.created_at DESC, d.journal_id DESC),
-           array_agg(d.created_at ORDER BY d.created_at DESC, d.journal_id DESC)
-    FROM (
+    WITH d AS MATERIALIZED (
         SELECT journal_id, amount, created_at FROM {ENTRY}
         WHERE account_id = %(account)s AND amount < 0 AND created_at >= %(since)s AND created_at <= %(now)s
         ORDER BY created_at DESC LIMIT %(limit)s
-    ) AS d
-"""  # noqa: S608
-_COUNTERPARTIES = f"""
-    SELECT journal_id, account_id FROM {ENTRY}
-    WHERE journal_id = ANY(%(journals)s) AND created_at BETWEEN %(oldest)s AND %(newest)s AND account_id <> %(account)s
+    )
+    SELECT ({ACTIVE_MODEL_SQL}),
+           array_agg(d.journal_id ORDER BY d.created_at DESC, d.journal_id DESC),
+           array_agg(d.amount ORDER BY d.created_at DESC, d.journal_id DESC),
+           array_agg(d.created_at ORDER BY d.created_at DESC, d.journal_id DESC),
+           (SELECT array_agg(ARRAY[c.journal_id, c.account_id]) FROM {ENTRY} c
+             WHERE c.journal_id = ANY(ARRAY(SELECT journal_id FROM d))
+               AND c.created_at BETWEEN (SELECT min(created_at) FROM d) AND (SELECT max(created_at) FROM d)
+               AND c.account_id <> %(account)s)
+    FROM d
 """  # noqa: S608
 FEATURES_JSON = json.dumps(FEATURES)
 
@@ -64,15 +69,11 @@ def screening_reads(*, account: Account, now: datetime) -> tuple[list[Debit], Ac
                 "limit": HISTORY_DEBITS * 2,
             },
         )
-        model, journals, amounts, instants = cursor.fetchone()
-        active = ActiveModel.from_row(model)
-        if not journals:
-            return [], active
-        cursor.execute(
-            _COUNTERPARTIES,
-            {"journals": journals, "oldest": instants[-1], "newest": instants[0], "account": account.pk},
-        )
-        counterparties = dict(cursor.fetchall())
+        model, journals, amounts, instants, pairs = cursor.fetchone()
+    active = ActiveModel.from_row(model)
+    if not journals:
+        return [], active
+    counterparties = dict(pairs or ())
     rows = zip(journals, amounts, instants, strict=True)
     debits = [Debit(at, -amount, counterparties.get(journal)) for journal, amount, at in rows]
     debits.reverse()

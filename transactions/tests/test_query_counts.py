@@ -114,13 +114,14 @@ def test_http_transfer_query_count(api, account, other_account):
     # beneficiary still cooling off (1, was 3); the transfer service (1: its one statement,
     # without a savepoint of its own inside fraud screening's block, and without setting
     # the plan setting the claim has set; was 4); fraud screening (2, was 5): the sender's
-    # recent debits with the active model (their counterparties too, one more, once there
-    # are any), the score. Was 19, then 12, then 11 before the plan setting, then 13 while it
-    # was given back after the transfer, then 12, then 10 without the savepoint (issue 11).
+    # recent debits with their counterparties and the active model (1), the score. Was 19,
+    # then 12, then 11 before the plan setting, then 13 while it was given back after the
+    # transfer, then 12, then 10 without the savepoint, 9 without the plan setting (issue 11).
     assert queries(post) == 9
-    # Again, now that the sender has a debit: its counterparty is read (+1), the roles are
-    # not (-1: this test client hands the view the same user object, which keeps them).
-    assert queries(post) == 9
+    # Again, now that the sender has a debit: the roles are not read (-1: this test client
+    # hands the view the same user object, which keeps them); its counterparty is read in
+    # the same statement as the debits (it was one more).
+    assert queries(post) == 8
 
 
 def test_http_batch_query_count(api, account, other_account):
