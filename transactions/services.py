@@ -773,11 +773,10 @@ def _transfers_plan(
         plan.append(None)  # type: ignore[arg-type]  # filled in below
     # Each journal's reference and its piece of the audit event, made before the lock, so
     # that the accounts are not held while they are built (12-13 ms for 1,000 transfers).
-    made = [draft for draft in drafts if draft is not None]
-    for draft, reference in zip(made, _references_new([Journal.Kind.TRANSFER] * len(made), now), strict=True):
-        draft.journal.reference = reference  # type: ignore[union-attr]
+    references = iter(_references_new([Journal.Kind.TRANSFER] * sum(r is not None for r in checked), now))
     for request, draft in zip(checked, drafts, strict=True):
         if request is not None:
+            draft.journal.reference = next(references)  # type: ignore[union-attr]
             legs = ((request.source.number, -request.amount), (request.destination.number, request.amount))
             draft.journal.audit_piece = _journal_audit_piece(draft.journal, legs)  # type: ignore[union-attr]
     ids = {pk for r in checked if r for pk in (r.source.pk, r.destination.pk)}
