@@ -3,15 +3,17 @@ their figures). They run against the database a bench run left (BENCH_DATABASE_U
 10,000 accounts and their customers) and print CPU per operation, which holds steadier than
 wall-clock figures on a shared machine.
 
+    python -m bench.probes http [--requests 300]     # single transfers over HTTP, in process
     python -m bench.probes batch [--batches 20]      # a 1,000-transfer batch request, in process
     python -m bench.probes transfers [--processes 8] [--hot]   # service-layer transfers
     python -m bench.probes cpu [--seconds 60]        # CPU by process group, every second
 
-`batch` posts through Django's whole stack (test client, a real token and Idempotency-Key)
-and reports the web process's and its PostgreSQL backend's CPU per request, and where the
-section from the accounts' lock to COMMIT goes (the batches of concurrent requests queue on
-each other's row locks there). `transfers` runs `transfer_create` in a loop in N processes
-at once and reports each one's client and backend CPU per transfer.
+`http` and `batch` post through Django's whole stack (test client, a real token and
+Idempotency-Key, the bodies bench.run sends) and report the web process's and its
+PostgreSQL backend's CPU per request; `http` also the statements of one request, `batch`
+where the section from the accounts' lock to COMMIT goes (the batches of concurrent
+requests queue on each other's row locks there). `transfers` runs `transfer_create` in a
+loop in N processes at once and reports each one's client and backend CPU per transfer.
 """
 
 from __future__ import annotations
@@ -85,47 +87,101 @@ class _Timers:
         connection.commit = timed_commit  # type: ignore[attr-defined]
 
 
-def probe_batch(batches: int) -> None:
-    django_setup()
-    from django.db import connection
-    from django.test import Client
+class _Api:
+    """Django's whole stack in this process, as the bench's clients call it: the accounts and
+    fresh tokens of the database a bench run left (bench.run.accounts_load)."""
 
-    from bankingsystem.process import collector_tune
-    from transactions import idempotency, services
+    def __init__(self) -> None:
+        django_setup()
+        from django.test import Client
 
-    data = accounts_load()
-    by_owner: dict[int, list[str]] = collections.defaultdict(list)
-    for _, number, owner in data["accounts"]:
-        by_owner[owner].append(number)
-    numbers = [number for _, number, _ in data["accounts"]]
-    rng = random.Random(7)
-    client = Client(raise_request_exception=True, HTTP_HOST="127.0.0.1")
+        self.data = accounts_load()
+        self.by_owner: dict[int, list[str]] = collections.defaultdict(list)
+        for _, number, owner in self.data["accounts"]:
+            self.by_owner[owner].append(number)
+        self.numbers = [number for _, number, _ in self.data["accounts"]]
+        self.rng = random.Random(7)
+        self.client = Client(raise_request_exception=True, HTTP_HOST="127.0.0.1")
 
-    def request() -> tuple[int, str]:  # as bench.run.http_batches sends them
-        owner = rng.choice(list(by_owner))
+    def transfer(self) -> tuple[int, str]:
+        """An owner and the body of one transfer from one of their accounts (bench/transfer.lua's)."""
+        owner = self.rng.choice(list(self.by_owner))
+        source, destination = self.rng.choice(self.by_owner[owner]), self.rng.choice(self.numbers)
+        while destination == source:
+            destination = self.rng.choice(self.numbers)
+        amount = f"{self.rng.randint(1, 9999) / 100:.2f}"
+        body = {"source_account": source, "destination_account": destination, "amount": amount, "description": "bench"}
+        return owner, json.dumps(body)
+
+    def batch(self) -> tuple[int, str]:
+        """An owner and the body of a batch of 1,000 from their accounts (bench.run.http_batches')."""
+        owner = self.rng.choice(list(self.by_owner))
         items = [
             {
-                "source_account": rng.choice(by_owner[owner]),
-                "destination_account": rng.choice(numbers),
-                "amount": f"{rng.randint(1, 9999) / 100:.2f}",
+                "source_account": self.rng.choice(self.by_owner[owner]),
+                "destination_account": self.rng.choice(self.numbers),
+                "amount": f"{self.rng.randint(1, 9999) / 100:.2f}",
             }
             for _ in range(1000)
         ]
         items = [i for i in items if i["source_account"] != i["destination_account"]]
         return owner, json.dumps({"mode": "independent", "transfers": items})
 
-    def post(owner: int, body: str) -> int:
-        response = client.post(
-            "/api/v1/transfers/batch/",
+    def post(self, path: str, owner: int, body: str) -> dict:
+        response = self.client.post(
+            path,
             data=body,
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {data['tokens'][owner]}",
+            HTTP_AUTHORIZATION=f"Bearer {self.data['tokens'][owner]}",
             HTTP_IDEMPOTENCY_KEY=f"probe-{time.perf_counter_ns()}",
         )
-        assert response.status_code == 200, response.content[:300]
-        return response.json()["posted"]
+        assert response.status_code in (200, 201), response.content[:300]
+        return response.json()
 
-    post(*request())  # connect, warm caches
+
+def _cpu_per_request(api: _Api, path: str, bodies: list[tuple[int, str]], backend: int) -> tuple[float, float, float]:
+    """Web CPU, backend CPU and wall time per request (ms) of posting `bodies`."""
+    cpu, backend_cpu, wall = time.process_time(), _backend_cpu_ms(backend), time.perf_counter()
+    for owner, body in bodies:
+        api.post(path, owner, body)
+    count = len(bodies)
+    return (
+        1000 * (time.process_time() - cpu) / count,
+        (_backend_cpu_ms(backend) - backend_cpu) / count,
+        1000 * (time.perf_counter() - wall) / count,
+    )
+
+
+def probe_http(requests: int) -> None:
+    api = _Api()
+    from django.db import connection
+
+    from bankingsystem.process import collector_tune
+
+    for _ in range(30):  # connect, warm caches and prepared statements
+        api.post("/api/v1/transfers/", *api.transfer())
+    collector_tune()  # as gunicorn's workers are
+    statements: list[str] = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        api.post("/api/v1/transfers/", *api.transfer())
+    web, backend, wall = _cpu_per_request(
+        api, "/api/v1/transfers/", [api.transfer() for _ in range(requests)], _backend_pid()
+    )
+    print(f"{requests} transfers over HTTP; per request:")
+    print(f"  web CPU {web:.2f} ms, backend CPU {backend:.2f} ms, wall {wall:.2f} ms")
+    print(f"  statements of one request, besides BEGIN and COMMIT: {len(statements)}")
+    for sql in statements:
+        print(f"    {' '.join(sql.split())[:110]}")
+
+
+def probe_batch(batches: int) -> None:
+    api = _Api()
+    from django.db import connection
+
+    from bankingsystem.process import collector_tune
+    from transactions import idempotency, services
+
+    api.post("/api/v1/transfers/batch/", *api.batch())  # connect, warm caches
     collector_tune()  # as gunicorn's workers are
     backend = _backend_pid()
     timers = _Timers()
@@ -138,14 +194,12 @@ def probe_batch(batches: int) -> None:
     ):
         timers.wrap(module, name)
     timers.wrap_commit(connection)
-    bodies = [request() for _ in range(batches)]
-    cpu, backend_cpu, wall = time.process_time(), _backend_cpu_ms(backend), time.perf_counter()
-    posted = sum(post(owner, body) for owner, body in bodies)
-    cpu, backend_cpu = time.process_time() - cpu, _backend_cpu_ms(backend) - backend_cpu
-    wall = time.perf_counter() - wall
-    print(f"{posted:,} transfers posted in {batches} requests; per request:")
-    print(f"  web CPU {1000 * cpu / batches:.1f} ms, backend CPU {backend_cpu / batches:.1f} ms")
-    print(f"  wall {1000 * wall / batches:.1f} ms, of which (wall):")
+    web, backend_cpu, wall = _cpu_per_request(
+        api, "/api/v1/transfers/batch/", [api.batch() for _ in range(batches)], backend
+    )
+    print(f"{batches} requests of 1,000 transfers; per request:")
+    print(f"  web CPU {web:.1f} ms, backend CPU {backend_cpu:.1f} ms")
+    print(f"  wall {wall:.1f} ms, of which (wall):")
     for name, seconds in timers.spent.most_common():
         print(f"    {name:34s} {1000 * seconds / batches:6.1f} ms")
 
@@ -236,6 +290,8 @@ def probe_cpu(seconds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     probes = parser.add_subparsers(dest="probe", required=True)
+    http = probes.add_parser("http")
+    http.add_argument("--requests", type=int, default=300)
     batch = probes.add_parser("batch")
     batch.add_argument("--batches", type=int, default=20)
     transfers = probes.add_parser("transfers")
@@ -246,6 +302,7 @@ def main() -> None:
     cpu.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
     run: dict[str, Callable[[], None]] = {
+        "http": lambda: probe_http(args.requests),
         "batch": lambda: probe_batch(args.batches),
         "transfers": lambda: probe_transfers(args.processes, args.count, args.hot),
         "cpu": lambda: probe_cpu(args.seconds),

@@ -26,7 +26,10 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
     try:
         done = _bench(bench_db, report)
         # The probes docs/performance.md cites run on the database a bench run leaves.
-        probes = [_probe(bench_db, *args) for args in (["batch", "--batches", "1"], ["transfers", "--count", "20"])]
+        probes = [
+            _probe(bench_db, *args)
+            for args in (["batch", "--batches", "1"], ["http", "--requests", "5"], ["transfers", "--count", "20"])
+        ]
     finally:
         subprocess.run(
             [
@@ -54,9 +57,11 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
     ):
         assert f"| {scenario}" in text, scenario
     assert "Ledger check after the run: The ledger is consistent." in text
-    batch, transfers = probes
-    assert batch.returncode == transfers.returncode == 0, batch.stderr[-3000:] + transfers.stderr[-3000:]
-    assert "transfers posted in 1 requests" in batch.stdout and "locked section (lock to COMMIT)" in batch.stdout
+    for probe in probes:
+        assert probe.returncode == 0, probe.stderr[-3000:]
+    batch, http, transfers = probes
+    assert "1 requests of 1,000 transfers" in batch.stdout and "locked section (lock to COMMIT)" in batch.stdout
+    assert "5 transfers over HTTP" in http.stdout and "statements of one request" in http.stdout
     assert "1 processes x 20 service-layer transfers" in transfers.stdout and "client CPU" in transfers.stdout
 
 
