@@ -30,7 +30,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from bench.run import accounts_load, django_setup
+from bench.run import accounts_by_owner, accounts_load, batch_body, django_setup
 
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -96,10 +96,7 @@ class _Api:
         from django.test import Client
 
         self.data = accounts_load()
-        self.by_owner: dict[int, list[str]] = collections.defaultdict(list)
-        for _, number, owner in self.data["accounts"]:
-            self.by_owner[owner].append(number)
-        self.numbers = [number for _, number, _ in self.data["accounts"]]
+        self.by_owner, self.numbers = accounts_by_owner(self.data)
         self.rng = random.Random(7)
         self.client = Client(raise_request_exception=True, HTTP_HOST="127.0.0.1")
 
@@ -115,17 +112,7 @@ class _Api:
 
     def batch(self) -> tuple[int, str]:
         """An owner and the body of a batch of 1,000 from their accounts (bench.run.http_batches')."""
-        owner = self.rng.choice(list(self.by_owner))
-        items = [
-            {
-                "source_account": self.rng.choice(self.by_owner[owner]),
-                "destination_account": self.rng.choice(self.numbers),
-                "amount": f"{self.rng.randint(1, 9999) / 100:.2f}",
-            }
-            for _ in range(1000)
-        ]
-        items = [i for i in items if i["source_account"] != i["destination_account"]]
-        return owner, json.dumps({"mode": "independent", "transfers": items})
+        return batch_body(self.rng, self.by_owner, self.numbers, 1000)
 
     def post(self, path: str, owner: int, body: str) -> dict:
         response = self.client.post(

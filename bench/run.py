@@ -615,13 +615,34 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
-def http_transfers(data: dict, seconds: int, server: Gunicorn) -> tuple[Result, Result]:
-    log(f"HTTP transfers through gunicorn: 32 clients, {seconds}s")
-    rng = random.Random(1)
+def accounts_by_owner(data: dict) -> tuple[dict[int, list[str]], list[str]]:
+    """The customers' account numbers by owner, and every customer account's number."""
     by_owner: dict[int, list[str]] = {}
     for _, number, owner in data["accounts"]:
         by_owner.setdefault(owner, []).append(number)
-    numbers = [number for _, number, _ in data["accounts"]]
+    return by_owner, [number for _, number, _ in data["accounts"]]
+
+
+def batch_body(rng: random.Random, by_owner: dict[int, list[str]], numbers: list[str], size: int) -> tuple[int, str]:
+    """An owner and the JSON body of a batch of up to `size` independent transfers from their
+    accounts to any customer account (one whose destination drew its source is left out)."""
+    owner = rng.choice(list(by_owner))
+    items = [
+        {
+            "source_account": rng.choice(by_owner[owner]),
+            "destination_account": rng.choice(numbers),
+            "amount": f"{rng.randint(1, 9999) / 100:.2f}",
+        }
+        for _ in range(size)
+    ]
+    items = [i for i in items if i["source_account"] != i["destination_account"]]
+    return owner, json.dumps({"mode": "independent", "transfers": items})
+
+
+def http_transfers(data: dict, seconds: int, server: Gunicorn) -> tuple[Result, Result]:
+    log(f"HTTP transfers through gunicorn: 32 clients, {seconds}s")
+    rng = random.Random(1)
+    by_owner, numbers = accounts_by_owner(data)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as clients:
         for _ in range(5000):
             owner = rng.choice(list(by_owner))
@@ -666,10 +687,7 @@ def http_batches(data: dict, seconds: int, server: Gunicorn, batch_size: int) ->
     import requests
 
     log(f"batch posting: {batch_size} transfers per request, 4 clients, {seconds}s")
-    by_owner: dict[int, list[str]] = {}
-    for _, number, owner in data["accounts"]:
-        by_owner.setdefault(owner, []).append(number)
-    numbers = [number for _, number, _ in data["accounts"]]
+    by_owner, numbers = accounts_by_owner(data)
     latencies: list[float] = []
     posted = [0]
     lock = threading.Lock()
@@ -678,19 +696,8 @@ def http_batches(data: dict, seconds: int, server: Gunicorn, batch_size: int) ->
     def client(seed: int) -> None:
         rng = random.Random(seed)
         session = requests.Session()
-        owners = list(by_owner)
         while time.perf_counter() < deadline:
-            owner = rng.choice(owners)
-            items = [
-                {
-                    "source_account": rng.choice(by_owner[owner]),
-                    "destination_account": rng.choice(numbers),
-                    "amount": f"{rng.randint(1, 9999) / 100:.2f}",
-                }
-                for _ in range(batch_size)
-            ]
-            items = [i for i in items if i["source_account"] != i["destination_account"]]
-            body = json.dumps({"mode": "independent", "transfers": items})
+            owner, body = batch_body(rng, by_owner, numbers, batch_size)
             started = time.perf_counter()
             response = session.post(
                 f"{server.url}/api/v1/transfers/batch/",
