@@ -29,7 +29,13 @@ from accounts.services import gl_account_get_or_create
 from audit.chain import CanonicalJSON, canonical_json, jsonable
 from audit.services import audit_record, audit_step
 from bankingsystem import partitions
-from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL, generic_plans_allow, lock_rows, retry_on_conflict
+from bankingsystem.db import (
+    GENERIC_PLANS_ALLOW_SQL,
+    generic_plans_allow,
+    generic_plans_noted,
+    lock_rows,
+    retry_on_conflict,
+)
 from bankingsystem.errors import ApplicationError
 from bankingsystem.money import CURRENCY_EXPONENTS, ZERO, decimal_places
 from notifications.models import JournalOutbox
@@ -227,6 +233,7 @@ def _accounts_lock_values(ids: Iterable[int]) -> dict[int, LockedAccount]:
     """Lock these accounts in ascending key order (PostgreSQL) and read them as values."""
     with connection.cursor() as cursor:
         cursor.execute(_ACCOUNTS_LOCK, [_array_literal(sorted(set(ids)))])
+        generic_plans_noted()  # the lock set it, as the idempotency claim does (bankingsystem.db)
         return {row[0]: LockedAccount(*row) for row in cursor.fetchall()}
 
 

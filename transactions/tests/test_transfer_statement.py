@@ -295,6 +295,23 @@ def test_the_plan_setting_is_sent_once_per_transaction_and_again_after_a_rollbac
     assert Account.objects.get(pk=source.pk).balance == D("1.00")
 
 
+def test_a_postings_lock_statement_counts_as_sending_the_plan_setting(transactional_db):
+    """The statement that locks a posting's accounts sets it too (folded in): a transfer
+    after it in the same transaction does not send it again."""
+    branch, kind = BranchFactory(), AccountTypeFactory()
+    source, destination = (
+        account_create(owner=CustomerFactory(), account_type=kind, branch=branch, balance=D("5.00")) for _ in range(2)
+    )
+    with transaction.atomic():
+        deposit_create(account=source, amount=D("1.00"))
+        assert plan_cache_mode() == "auto"
+        assert (
+            plan_settings_sent(lambda: transfer_create(source=source, destination=destination, amount=D("1.00"))) == 0
+        )
+    assert plan_cache_mode() == "force_custom_plan"
+    assert Account.objects.get(pk=source.pk).balance == D("5.00")
+
+
 @pytest.mark.parametrize("keyed", [True, False])
 def test_a_refusal_after_the_statement_wrote_in_an_http_transfer_leaves_nothing(
     api, account, other_account, monkeypatch, keyed
