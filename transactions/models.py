@@ -50,10 +50,16 @@ class Entry(models.Model):
     """One leg of a journal: a signed amount on one account (credit-normal: positive adds
     to the account's balance) and the balance it left behind."""
 
-    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    # Neither reference is a database foreign key (transactions.0011): the ledger's
+    # commit-time check proves both for every journal a transaction touched in one query,
+    # where PostgreSQL checked a key one row at a time, and triggers refuse deleting an
+    # account with entries or emptying the journals under them. PROTECT holds in the ORM.
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries", db_constraint=False)
     # No index of its own: entry_account_id_idx and entry_account_created_idx lead with it,
     # and every index of this table is written twice per transfer (WAL, docs/performance.md).
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="entries", db_index=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="entries", db_index=False, db_constraint=False
+    )
     amount = money_field(default=None)
     balance_after = money_field(default=None)
     # Not auto_now_add: the services give every leg of a journal the same instant, so a

@@ -196,6 +196,79 @@ def test_the_check_runs_at_a_real_commit_and_refuses_a_late_entry(account):
         assert cursor.fetchone()[0] == 0  # each transaction's row goes with its check
 
 
+# --- The entries' journal and account, proven by the same check (transactions.0011) where
+# two foreign keys checked them one row at a time.
+
+
+def test_an_entry_naming_no_journal_is_refused(account):
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    missing = Journal.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    with pytest.raises(IntegrityError, match=rf"journal {missing} does not exist") as error, transaction.atomic():
+        for leg, amount in ((account, "1.00"), (vault, "-1.00")):
+            Entry.objects.create(journal_id=missing, account=leg, amount=Decimal(amount), balance_after=Decimal(0))
+        commit_checks()
+    assert refusal_of(error) == "23503"  # foreign_key_violation, as the key refused it
+    assert not Entry.objects.filter(journal_id=missing).exists()
+
+
+def test_an_entry_on_an_account_that_does_not_exist_is_refused(account):
+    missing = Account.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    with (
+        pytest.raises(IntegrityError, match=r"has an entry on an account that does not exist") as error,
+        transaction.atomic(),
+    ):
+        journal = Journal.objects.create(kind="deposit", reference="NO-ACCOUNT")
+        Entry.objects.create(journal=journal, account=account, amount=Decimal("2.00"), balance_after=Decimal(0))
+        Entry.objects.create(journal=journal, account_id=missing, amount=Decimal("-2.00"), balance_after=Decimal(0))
+        commit_checks()
+    assert f"journal {journal.pk} has" in str(error.value)
+    assert refusal_of(error) == "23503"
+
+
+@pytest.mark.parametrize(
+    "change", ["DELETE FROM accounts_account", "UPDATE accounts_account SET id = id + 100000, balance = balance"]
+)
+def test_an_account_is_closed_never_deleted_or_renumbered(account, change):
+    """With entries or without (a DELETE cannot see another transaction's uncommitted
+    entries, so refusing only accounts with entries would race)."""
+    unused = gl_account_get_or_create(code="suspense", currency="EUR")
+    for target in (account, unused):
+        with (
+            pytest.raises(IntegrityError, match=f"account {target.pk} is closed, never deleted") as error,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"{change} WHERE id = %s", [target.pk])
+        assert refusal_of(error) == "23001"  # restrict_violation, as the append-only rows
+        assert Account.objects.filter(pk=target.pk).exists()
+    Account.objects.filter(pk=account.pk).update(last_activity_at=timezone.now())  # other updates pass
+
+
+@pytest.mark.parametrize("table", ["transactions_journal", "accounts_account"])
+def test_journals_and_accounts_are_not_emptied_under_their_entries(account, table):
+    with (
+        pytest.raises(IntegrityError, match=f"{table} cannot be emptied") as error,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        commit_checks()  # the fixtures' deferred checks first: TRUNCATE refuses a table with some pending
+        cursor.execute(f"TRUNCATE {table} CASCADE")  # CASCADE: the tables whose keys name it; entries have none
+    assert refusal_of(error) == "23503"
+    assert Entry.objects.exists() and Journal.objects.exists() and Account.objects.exists()
+
+
+def test_the_ledger_may_be_emptied_whole(account):
+    """One TRUNCATE of journals and entries together (a test database's flush runs one over
+    every table): the trigger runs after all of them are empty."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        commit_checks()
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE transactions_journal, transactions_entry CASCADE")
+        assert not Entry.objects.exists()
+        raise RuntimeError  # roll the emptying back
+    assert Entry.objects.exists()
+
+
 def test_the_commit_time_check_is_planned_once_per_session(account):
     """0010: the check keeps one generic plan (planning it per COMMIT cost more than running
     it); the tests above prove its refusals under that plan."""
