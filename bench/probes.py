@@ -30,15 +30,20 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from bench.run import accounts_by_owner, accounts_load, batch_body, django_setup
+from bench.run import accounts_by_owner, accounts_load, batch_body, django_setup, machine_cpu_ticks, transfer_pair
 
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def _backend_cpu_ms(pid: int) -> float:
-    """CPU (user + system) a process has used, from /proc: our PostgreSQL backend's."""
+def _process_cpu_ticks(pid: int | str) -> int:
+    """CPU time (user + system) a process has used, in clock ticks (/proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / HZ
+    return int(fields[11]) + int(fields[12])
+
+
+def _backend_cpu_ms(pid: int) -> float:
+    """CPU a process has used, in ms: our PostgreSQL backend's."""
+    return _process_cpu_ticks(pid) * 1000 / HZ
 
 
 def _backend_pid() -> int:
@@ -203,19 +208,13 @@ def _transfer_worker(count: int, hot: bool, seed: int, start: object, results: o
     ]
     rng = random.Random(seed)
 
-    def pair() -> tuple[Account, Account]:
-        if hot:
-            return accounts[0], rng.choice(accounts[1:])
-        source, destination = rng.sample(accounts, 2)
-        return source, destination
-
     transfer_create(source=accounts[1], destination=accounts[2], amount=Decimal("0.01"))  # connect, warm
     collector_tune()
     backend = _backend_pid()
     start.wait()  # type: ignore[attr-defined]
     cpu, backend_cpu, wall = time.process_time(), _backend_cpu_ms(backend), time.perf_counter()
     for _ in range(count):
-        source, destination = pair()
+        source, destination = transfer_pair(rng, accounts, hot=hot)
         amount = Decimal(rng.randint(1, 999)) / 100
         transfer_create(source=source, destination=destination, amount=amount, description="probe")
     cpu, backend_cpu = time.process_time() - cpu, _backend_cpu_ms(backend) - backend_cpu
@@ -242,10 +241,9 @@ def probe_transfers(processes: int, count: int, hot: bool) -> None:
 def _process_group(pid: str) -> tuple[str, int] | None:
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = _process_cpu_ticks(pid)
     except OSError:
         return None
-    ticks = int(fields[11]) + int(fields[12])
     if command.startswith("postgres:"):
         client = "127.0.0.1" in command or "[local]" in command
         return ("postgres backends" if client else "postgres (own processes)"), ticks
@@ -258,7 +256,7 @@ def _process_group(pid: str) -> tuple[str, int] | None:
 def probe_cpu(seconds: int) -> None:
     def sample() -> tuple[dict[str, tuple[str, int]], list[int]]:
         groups = {pid: g for pid in os.listdir("/proc") if pid.isdigit() and (g := _process_group(pid))}
-        return groups, [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return groups, machine_cpu_ticks()
 
     previous = sample()
     for _ in range(seconds):

@@ -112,6 +112,12 @@ def psql(sql: str, db: str = "postgres") -> str:
     return out.stdout.strip()
 
 
+def machine_cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind, in clock ticks (/proc/stat's first line: user,
+    nice, system, idle, iowait, ...)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
 def wal_counters() -> tuple[int, ...]:
     """The server's WAL bytes, full-page images and checkpoints so far (pg_stat_wal,
     pg_stat_bgwriter), then the machine's busy and total CPU time (/proc/stat): whole-server
@@ -119,7 +125,7 @@ def wal_counters() -> tuple[int, ...]:
     row = psql(
         "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req FROM pg_stat_wal w, pg_stat_bgwriter b"
     )
-    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    cpu = machine_cpu_ticks()
     idle = cpu[3] + cpu[4]  # idle and iowait
     return (*(int(float(x)) for x in row.split("|")), sum(cpu) - idle, sum(cpu))
 
@@ -521,23 +527,25 @@ def pgbench_tpcb(seconds: int) -> Result:
 # --- Service layer --------------------------------------------------------------------------
 
 
-def _service_worker(pairs: dict, seconds: int, seed: int, start: object, results: object) -> None:
+def transfer_pair(rng: random.Random, accounts: list, *, hot: bool) -> tuple:
+    """A source and a destination out of `accounts`; with `hot`, the source is always the
+    first of them (the hot account)."""
+    if hot:
+        return accounts[0], rng.choice(accounts[1:])
+    source, destination = rng.sample(accounts, 2)
+    return source, destination
+
+
+def _service_worker(
+    numbered: list[tuple[int, str]], hot: bool, seconds: int, seed: int, start: object, results: object
+) -> None:
     django_setup()
     from accounts.models import Account
     from transactions.services import transfer_create
 
     rng = random.Random(seed)
-    accounts = [Account(pk=pk, currency="INR", number=number) for pk, number in pairs["all"]]
-    hot = [Account(pk=pk, currency="INR", number=number) for pk, number in pairs["hot"]]
-
-    def pick() -> tuple[Account, Account]:
-        if hot:
-            destination = rng.choice(accounts)
-            return (hot[0], destination) if destination.pk != hot[0].pk else pick()
-        source, destination = rng.sample(accounts, 2)
-        return source, destination
-
-    source, destination = pick()
+    accounts = [Account(pk=pk, currency="INR", number=number) for pk, number in numbered]
+    source, destination = transfer_pair(rng, accounts, hot=hot)
     transfer_create(source=source, destination=destination, amount=Decimal("0.01"))  # connect, warm caches
     from bankingsystem.process import collector_tune
 
@@ -546,7 +554,7 @@ def _service_worker(pairs: dict, seconds: int, seed: int, start: object, results
     latencies = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        source, destination = pick()
+        source, destination = transfer_pair(rng, accounts, hot=hot)
         amount = Decimal(rng.randint(1, 9999)) / 100
         started = time.perf_counter()
         transfer_create(source=source, destination=destination, amount=amount, description="bench")
@@ -559,12 +567,12 @@ def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
     timed window, which opens for all of them at once."""
     name = "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
     log(f"{name}: {seconds}s")
-    everything = [(pk, number) for pk, number, _ in data["accounts"]]
-    pairs = {"all": everything, "hot": everything[:1] if hot else []}
+    numbered = [(pk, number) for pk, number, _ in data["accounts"]]
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(9), context.Queue()
     workers = [
-        context.Process(target=_service_worker, args=(pairs, seconds, seed, start, results)) for seed in range(8)
+        context.Process(target=_service_worker, args=(numbered, hot, seconds, seed, start, results))
+        for seed in range(8)
     ]
     for worker in workers:
         worker.start()

@@ -163,31 +163,7 @@ def beneficiary_transfer_create(
     payments count each other. `destination`, when given, is the beneficiary's account
     (for callers that looked it up themselves). `savepoint`: as transfer_create's."""
     with transaction.atomic(savepoint=savepoint):
-        now = now or timezone.now()
-        payee = Beneficiary.objects.select_for_update(of=("self",)).select_related("account").get(pk=beneficiary.pk)
-        if payee.status != Beneficiary.Status.ACTIVE:
-            raise ApplicationError("beneficiary_removed", "This beneficiary was removed.", status=409)
-        if source.owner_id != payee.owner_id:
-            raise ApplicationError(
-                "not_own_account", "Pay beneficiaries from your own accounts.", field="source_account"
-            )
-        if not payee.is_own_bank:
-            raise ApplicationError(
-                "interbank_unavailable", "Transfers to other banks are not available yet.", field="beneficiary"
-            )
-        assert payee.account is not None
-        if now < payee.cooling_off_until:
-            sent = beneficiary_sent_total(beneficiary=payee)
-            limit = settings.BENEFICIARY_COOLING_OFF_LIMIT
-            if sent + amount > limit:
-                remaining = max(limit - sent, ZERO)
-                raise ApplicationError(
-                    "beneficiary_cooling_off",
-                    f"A new beneficiary may receive at most {limit} until "
-                    f"{payee.cooling_off_until:%Y-%m-%d %H:%M} UTC; {remaining} remains.",
-                    field="amount",
-                    extra={"remaining": str(remaining), "cooling_off_until": payee.cooling_off_until.isoformat()},
-                )
+        payee = _beneficiary_payable(beneficiary=beneficiary, source=source, amount=amount, now=now or timezone.now())
         return transfer_create(
             source=source,
             destination=payee.account,
@@ -196,6 +172,33 @@ def beneficiary_transfer_create(
             initiated_by=initiated_by,
             savepoint=False,  # inside this block, which nothing in it catches
         )
+
+
+def _beneficiary_payable(*, beneficiary: Beneficiary, source: Account, amount: Decimal, now: datetime) -> Beneficiary:
+    """The beneficiary, locked, once `source` may pay it `amount` now; else the refusal."""
+    payee = Beneficiary.objects.select_for_update(of=("self",)).select_related("account").get(pk=beneficiary.pk)
+    if payee.status != Beneficiary.Status.ACTIVE:
+        raise ApplicationError("beneficiary_removed", "This beneficiary was removed.", status=409)
+    if source.owner_id != payee.owner_id:
+        raise ApplicationError("not_own_account", "Pay beneficiaries from your own accounts.", field="source_account")
+    if not payee.is_own_bank:
+        raise ApplicationError(
+            "interbank_unavailable", "Transfers to other banks are not available yet.", field="beneficiary"
+        )
+    assert payee.account is not None
+    if now < payee.cooling_off_until:
+        sent = beneficiary_sent_total(beneficiary=payee)
+        limit = settings.BENEFICIARY_COOLING_OFF_LIMIT
+        if sent + amount > limit:
+            remaining = max(limit - sent, ZERO)
+            raise ApplicationError(
+                "beneficiary_cooling_off",
+                f"A new beneficiary may receive at most {limit} until {payee.cooling_off_until:%Y-%m-%d %H:%M} UTC; "
+                f"{remaining} remains.",
+                field="amount",
+                extra={"remaining": str(remaining), "cooling_off_until": payee.cooling_off_until.isoformat()},
+            )
+    return payee
 
 
 def beneficiary_in_cooling_off(*, owner_user: AbstractBaseUser, destination: Account) -> Beneficiary | None:

@@ -52,8 +52,9 @@ class Entry(models.Model):
 
     # Neither reference is a database foreign key (transactions.0011): the ledger's
     # commit-time check proves both for every journal a transaction touched in one query,
-    # where PostgreSQL checked a key one row at a time, and triggers refuse deleting an
-    # account with entries or emptying the journals under them. PROTECT holds in the ORM.
+    # where PostgreSQL checked a key one row at a time; triggers refuse deleting or
+    # renumbering any account and emptying the journals or accounts under the entries.
+    # PROTECT holds in the ORM.
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries", db_constraint=False)
     # No index of its own: entry_account_id_idx and entry_account_created_idx lead with it,
     # and every index of this table is written twice per transfer (WAL, docs/performance.md).

@@ -10,6 +10,7 @@ django_db_execute_many_total, django_db_query_duration_seconds and django_db_err
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -25,32 +26,25 @@ def counting_cursor(cursor_class: type, alias: str, vendor: str) -> type:
     executed_many = execute_many_total.labels(alias=alias, vendor=vendor)
     duration = query_duration_seconds.labels(alias=alias, vendor=vendor)
 
-    def failed(error: BaseException) -> None:
-        errors_total.labels(alias=alias, vendor=vendor, type=type(error).__name__).inc()
+    def timed(run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = perf_counter()
+        try:
+            return run(*args, **kwargs)
+        except BaseException as error:
+            errors_total.labels(alias=alias, vendor=vendor, type=type(error).__name__).inc()
+            raise
+        finally:
+            duration.observe(perf_counter() - started)
 
     class CountingCursor(cursor_class):  # type: ignore[misc, valid-type]
         def execute(self, *args: Any, **kwargs: Any) -> Any:
             executed.inc()
-            started = perf_counter()
-            try:
-                return super().execute(*args, **kwargs)
-            except BaseException as error:
-                failed(error)
-                raise
-            finally:
-                duration.observe(perf_counter() - started)
+            return timed(super().execute, *args, **kwargs)
 
         def executemany(self, query: Any, param_list: Any, *args: Any, **kwargs: Any) -> Any:
             executed.inc(len(param_list))
             executed_many.inc(len(param_list))
-            started = perf_counter()
-            try:
-                return super().executemany(query, param_list, *args, **kwargs)
-            except BaseException as error:
-                failed(error)
-                raise
-            finally:
-                duration.observe(perf_counter() - started)
+            return timed(super().executemany, query, param_list, *args, **kwargs)
 
     CountingCursor.__name__ = CountingCursor.__qualname__ = f"Counting{cursor_class.__name__}"
     return CountingCursor
