@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankingsystem_bench")
 # pgbench gets its own database beside the bench one (e.g. bs_perf_bench -> bs_perf_bench_pgbench),
 # so that several people benchmarking on one server never drop each other's data.
-PGBENCH_DB = os.environ.get("PGBENCH_DATABASE", urllib.parse.urlparse(BENCH_DB).path.lstrip("/") + "_pgbench")
+BENCH_DB_NAME = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+PGBENCH_DB = os.environ.get("PGBENCH_DATABASE", BENCH_DB_NAME + "_pgbench")
 
 
 @dataclass
@@ -187,7 +188,7 @@ def django_setup() -> None:
 
 
 def database_create(size: Size) -> None:
-    name = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+    name = BENCH_DB_NAME
     log(f"creating database {name}")
     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     psql(f"CREATE DATABASE {name}")
@@ -286,7 +287,7 @@ def accounts_load() -> dict:
 
 def reads_data_present(size: Size) -> bool:
     """Whether the bench database already holds this size's generated entries (`--reuse-data`)."""
-    name = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+    name = BENCH_DB_NAME
     if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
         return False
     last = [f"BS-{size.statement_entries}", f"BH-{(size.history_entries - 2 * size.statement_entries) // 2}"]
@@ -502,23 +503,33 @@ def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
 # --- pgbench --------------------------------------------------------------------------------
 
 
-def pgbench_tpcb(seconds: int) -> Result:
+def pgbench(*args: str, db: str) -> str:
+    """Run pgbench on `db` of the bench's server; its output."""
     url = urllib.parse.urlparse(BENCH_DB)
     conn = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
-    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
-    psql(f"CREATE DATABASE {PGBENCH_DB}")
-    subprocess.run(["pgbench", *conn, "-i", "-s", "10", "-q", PGBENCH_DB], check=True, capture_output=True)
-    log(f"pgbench TPC-B: 8 clients, 2 threads, {seconds}s")
-    wal = wal_counters()
-    out = subprocess.run(
-        ["pgbench", *conn, "-c", "8", "-j", "2", "-T", str(seconds), "-b", "tpcb-like", "-r", PGBENCH_DB],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    done = subprocess.run(["pgbench", *conn, *args, db], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench {' '.join(args[:12])} ... failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def pgbench_figures(out: str) -> tuple[float, float, int]:
+    """A pgbench run's tps, mean latency (ms) and transactions processed."""
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))  # type: ignore[union-attr]
     processed = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))  # type: ignore[union-attr]
+    return tps, latency, processed
+
+
+def pgbench_tpcb(seconds: int) -> Result:
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {PGBENCH_DB}")
+    pgbench("-i", "-s", "10", "-q", db=PGBENCH_DB)
+    log(f"pgbench TPC-B: 8 clients, 2 threads, {seconds}s")
+    wal = wal_counters()
+    tps, latency, processed = pgbench_figures(
+        pgbench("-c", "8", "-j", "2", "-T", str(seconds), "-b", "tpcb-like", "-r", db=PGBENCH_DB)
+    )
     notes = f"latency is the mean; {wal_note(wal, processed, 'transaction')}"
     psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
     return Result("pgbench TPC-B (baseline)", throughput=tps, unit="tx/s", p50=latency, notes=notes)
@@ -562,10 +573,14 @@ def _service_worker(
     results.put(latencies)  # type: ignore[attr-defined]
 
 
+def service_name(*, hot: bool) -> str:
+    return "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
+
+
 def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
     """8 processes, each started (Django loaded, connected, one transfer made) before the
     timed window, which opens for all of them at once."""
-    name = "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
+    name = service_name(hot=hot)
     log(f"{name}: {seconds}s")
     numbered = [(pk, number) for pk, number, _ in data["accounts"]]
     context = multiprocessing.get_context("spawn")
@@ -586,6 +601,112 @@ def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
     result.notes = f"{len(latencies):,} transfers in the {seconds}s window; {wal_note(wal, len(latencies))}"
     result.summarise()
     return result
+
+
+# --- The service's transfer statement alone, under pgbench ----------------------------------
+#
+# What PostgreSQL itself does with a service-layer transfer: the statement transfer_create
+# sends, with the same parameters, bound the same way (prepared, server-side), between the
+# same BEGIN, plan setting and COMMIT, driven by pgbench's C client instead of Python. It
+# tells the database's share of a transfer from the client's, in every run: the service
+# layer and the hot account can reach at most what their statement reaches here.
+
+# The parameters that differ between transfers, as pgbench expressions; every other one is
+# a pgbench variable (-D) holding the value the service sent (None as NULL, "" as ''). The
+# audit event keeps the captured content and instant, so every event's hash still verifies.
+_PER_TRANSFER_SQL = {
+    "source": ":src",
+    "destination": ":dst",
+    "ids": "ARRAY[:src, :dst]",
+    "source_number": "(SELECT number FROM accounts_account WHERE id = :src)",
+    "destination_number": "(SELECT number FROM accounts_account WHERE id = :dst)",
+    "reference": "md5(random()::text)",
+    "now": "now()",
+    "today": "current_date",
+}
+
+
+def transfer_statement_captured(data: dict) -> tuple[str, dict]:
+    """The statement and parameters one transfer_create sent (the one-statement transfer)."""
+    from django.db import connection
+
+    from accounts.models import Account
+    from transactions.services import transfer_create
+
+    sent = []
+
+    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if isinstance(params, dict) and {"source", "destination", "reference"} <= params.keys():
+            sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    (source, source_number, _), (destination, destination_number, _) = data["accounts"][1:3]
+    with connection.execute_wrapper(capture):
+        transfer_create(
+            source=Account(pk=source, currency="INR", number=source_number),
+            destination=Account(pk=destination, currency="INR", number=destination_number),
+            amount=Decimal("0.01"),
+            description="bench",
+        )
+    [(sql, params)] = sent
+    return sql, params
+
+
+def pgbench_transfer_script(sql: str, params: dict, *, hot: bool, accounts: tuple[int, int]) -> tuple[str, list[str]]:
+    """A pgbench script posting the captured transfer between accounts `accounts` (the
+    first and last pk of a contiguous range): random pairs, or with `hot` the first account
+    always the source. Returns the script and its -D arguments."""
+    text, defines = sql, []
+    for name, value in params.items():
+        if name in _PER_TRANSFER_SQL:
+            replacement = _PER_TRANSFER_SQL[name]
+        elif value is None:
+            replacement = "NULL"
+        elif value == "":  # pgbench takes no empty variable
+            replacement = "''"
+        else:
+            replacement = f":{name}"
+            defines += ["-D", f"{name}={value}"]
+        text = text.replace(f"%({name})s", replacement)
+    if "%(" in text:
+        raise ValueError(f"a parameter of the transfer statement was not bound: {text[text.index('%(') :][:60]}")
+    text = text.replace("%%", "%")  # psycopg's escape of a literal %
+    first, last = accounts
+    pair = (
+        f"\\set src {first}\n\\set dst random({first + 1}, {last})\n"
+        if hot
+        else f"\\set src random({first}, {last})\n"
+        f"\\set dst {first} + (:src - {first} + random(1, {last - first})) % ({last - first + 1})\n"
+    )
+    from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL
+
+    script = f"{pair}BEGIN;\nSELECT {GENERIC_PLANS_ALLOW_SQL};\n{text};\nCOMMIT;\n"
+    return script, defines
+
+
+def pgbench_transfer_statement(data: dict, seconds: int, *, hot: bool) -> Result:
+    """8 pgbench clients, 2 threads, posting the service's transfer statement."""
+    pks = [pk for pk, _, _ in data["accounts"]]
+    if pks != list(range(pks[0], pks[0] + len(pks))):
+        raise ValueError("the bench accounts' ids are not contiguous")
+    sql, params = transfer_statement_captured(data)
+    script, defines = pgbench_transfer_script(sql, params, hot=hot, accounts=(pks[0], pks[-1]))
+    name = f"the service's transfer statement alone via pgbench{', hot account' if hot else ''}"
+    log(f"{name}: {seconds}s")
+    journals = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME))
+    wal = wal_counters()
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
+        file.write(script)
+        file.flush()
+        clients = ["-n", "-c", "8", "-j", "2", "-T", str(seconds), "-M", "prepared"]
+        tps, latency, processed = pgbench_figures(pgbench(*clients, "-f", file.name, *defines, db=BENCH_DB_NAME))
+    posted = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME)) - journals
+    notes = (
+        f"latency is the mean; {posted:,} journals posted by {processed:,} transactions "
+        f"(BEGIN, the plan setting, the statement, COMMIT; pgbench's C client instead of Python); "
+        f"{wal_note(wal, processed)}"
+    )
+    return Result(name, throughput=tps, p50=latency, notes=notes)
 
 
 # --- HTTP through gunicorn ------------------------------------------------------------------
@@ -1079,7 +1200,7 @@ def interest(size: Size) -> list[Result]:
     return [accrual, posting]
 
 
-SCENARIOS = ("service", "hot", "http", "batch", "reads", "interest", "profile")
+SCENARIOS = ("service", "hot", "sql", "http", "batch", "reads", "interest", "profile")
 
 
 def main() -> int:
@@ -1131,6 +1252,15 @@ def main() -> int:
         hot = service_transfers(data, size.seconds, hot=True)
         judge(hot, tps, ratio=0.3)
         results.append(hot)
+    if "sql" in only:
+        # Half the window each: two more pgbench runs must not take make bench past 10 minutes.
+        for hot_account in (False, True):
+            statement = pgbench_transfer_statement(data, max(2, size.seconds // 2), hot=hot_account)
+            python = next((r for r in results if r.name == service_name(hot=hot_account)), None)
+            if python and python.throughput and statement.throughput:
+                share = python.throughput / statement.throughput
+                statement.notes += f"; the Python service layer made {share:.0%} of this"
+            results.append(statement)
 
     server = Gunicorn() if only & {"http", "batch", "reads"} else None
     try:

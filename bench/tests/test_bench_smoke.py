@@ -1,10 +1,11 @@
 """`make bench`'s quick size runs end to end (the CI smoke run the issue asks for): the
-service-layer, hot-account, batch and interest scenarios against a scratch database, a
-report with every figure, and a consistent ledger afterwards. No figure is asserted: speed
-is measured by the bench, not by tests."""
+service-layer, hot-account, transfer-statement-under-pgbench, batch and interest scenarios
+against a scratch database, a report with every figure, and a consistent ledger afterwards.
+No figure is asserted: speed is measured by the bench, not by tests."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,12 +52,17 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
         "pgbench TPC-B (baseline)",
         "service layer, 8 processes",
         "hot account",
+        "the service's transfer statement alone via pgbench",
+        "the service's transfer statement alone via pgbench, hot account",
         "batch posting over HTTP",
         "interest accrual, one day, 20,000 accounts",
         "interest posting, one month",
     ):
         assert f"| {scenario}" in text, scenario
     assert "Ledger check after the run: The ledger is consistent." in text
+    # pgbench ran the service's own statement, and every transaction of it posted a transfer.
+    posted = re.findall(r"([\d,]+) journals posted by ([\d,]+) transactions", text)
+    assert len(posted) == 2 and all(journals == transactions != "0" for journals, transactions in posted), posted
     for probe in probes:
         assert probe.returncode == 0, probe.stderr[-3000:]
     batch, http, transfers = probes
@@ -66,7 +72,7 @@ def test_the_quick_bench_runs_and_leaves_the_ledger_consistent(tmp_path):
 
 
 def _bench(bench_db: str, report: Path) -> subprocess.CompletedProcess:
-    return _run(bench_db, "bench.run", "--quick", "--only", "service,hot,batch,interest", "--report", str(report))
+    return _run(bench_db, "bench.run", "--quick", "--only", "service,hot,sql,batch,interest", "--report", str(report))
 
 
 def _probe(bench_db: str, *args: str) -> subprocess.CompletedProcess:
