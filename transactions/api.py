@@ -787,6 +787,7 @@ class LedgerIntegritySerializer(serializers.Serializer):
     overdraft_breaches = serializers.ListField(child=serializers.DictField())
     hold_mismatches = serializers.ListField(child=serializers.DictField())
     daily_debit_mismatches = serializers.ListField(child=serializers.DictField())
+    orphan_entries = serializers.ListField(child=serializers.DictField())
     totals_by_currency = serializers.DictField(child=serializers.CharField())
 
 

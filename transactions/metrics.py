@@ -59,7 +59,7 @@ LEDGER_IMBALANCE = Gauge(
 )
 LEDGER_FINDINGS = Gauge(
     "bank_ledger_integrity_findings",
-    "What the last integrity check found, by finding (unbalanced journals, balance mismatches, overdraft breaches).",
+    "What the last integrity check found, by finding (transactions.selectors.INTEGRITY_FINDINGS).",
     ["finding"],
     multiprocess_mode="mostrecent",
 )
@@ -136,9 +136,6 @@ def integrity_report_export(report: IntegrityReport) -> None:
     """Publish a ledger integrity report as gauges (the alerts page on any non-zero)."""
     for currency, total in report.totals_by_currency.items():
         LEDGER_IMBALANCE.labels(currency).set(float(Decimal(total)))
-    LEDGER_FINDINGS.labels("unbalanced_journals").set(len(report.unbalanced_journals))
-    LEDGER_FINDINGS.labels("balance_mismatches").set(len(report.balance_mismatches))
-    LEDGER_FINDINGS.labels("overdraft_breaches").set(len(report.overdraft_breaches))
-    LEDGER_FINDINGS.labels("hold_mismatches").set(len(report.hold_mismatches))
-    LEDGER_FINDINGS.labels("daily_debit_mismatches").set(len(report.daily_debit_mismatches))
+    for finding, rows in report.findings().items():
+        LEDGER_FINDINGS.labels(finding).set(len(rows))
     LEDGER_LAST_CHECK.set(report.checked_at.timestamp())

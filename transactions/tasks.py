@@ -24,11 +24,7 @@ def ledger_integrity_check() -> bool:
     integrity_report_export(report)
     summary = {
         "journals": report.journals,
-        "unbalanced_journals": len(report.unbalanced_journals),
-        "balance_mismatches": len(report.balance_mismatches),
-        "overdraft_breaches": len(report.overdraft_breaches),
-        "hold_mismatches": len(report.hold_mismatches),
-        "daily_debit_mismatches": len(report.daily_debit_mismatches),
+        **{finding: len(rows) for finding, rows in report.findings().items()},
         "totals_by_currency": report.totals_by_currency,
     }
     if report.ok:

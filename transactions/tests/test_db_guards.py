@@ -12,6 +12,7 @@ from accounts.models import Account
 from accounts.services import gl_account_get_or_create
 from bankingsystem.partitions import partition_name
 from transactions.models import Entry, Journal
+from transactions.selectors import ledger_integrity_report
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL guards")
 
@@ -223,6 +224,40 @@ def test_an_entry_on_an_account_that_does_not_exist_is_refused(account):
         commit_checks()
     assert f"journal {journal.pk} has" in str(error.value)
     assert refusal_of(error) == "23503"
+
+
+def test_the_integrity_report_names_entries_whose_journal_or_account_does_not_exist(account):
+    """What the commit-time check refuses, the whole-ledger report finds if it is ever there
+    (a restore, a replica's apply, triggers switched off): written here without COMMIT."""
+    vault = Account.objects.get(gl_code="cash_vault", currency="INR")
+    assert ledger_integrity_report().orphan_entries == []
+    no_journal = Journal.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    no_account = Account.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    # Written and taken back inside the test: at its end Django fires the deferred checks.
+    with transaction.atomic():
+        # A balanced pair on a journal that is not there: no other finding would show it.
+        lost = [
+            Entry.objects.create(journal_id=no_journal, account=leg, amount=Decimal(amount), balance_after=Decimal(0))
+            for leg, amount in ((account, "5.00"), (vault, "-5.00"))
+        ]
+        journal = Journal.objects.create(kind="deposit", reference="NO-ACCOUNT")
+        Entry.objects.create(journal=journal, account=account, amount=Decimal("2.00"), balance_after=Decimal(0))
+        stray = Entry.objects.create(
+            journal=journal, account_id=no_account, amount=Decimal(-2), balance_after=Decimal(0)
+        )
+        neither = Entry.objects.create(journal_id=no_journal + 1, account_id=no_account, amount=1, balance_after=1)
+
+        report = ledger_integrity_report()
+        transaction.set_rollback(True)
+
+    assert report.orphan_entries == [
+        {"entry": lost[0].pk, "journal": no_journal, "account": account.pk, "missing": ["journal"]},
+        {"entry": lost[1].pk, "journal": no_journal, "account": vault.pk, "missing": ["journal"]},
+        {"entry": stray.pk, "journal": journal.pk, "account": no_account, "missing": ["account"]},
+        {"entry": neither.pk, "journal": no_journal + 1, "account": no_account, "missing": ["journal", "account"]},
+    ]
+    assert not report.ok
+    assert report.findings()["orphan_entries"] == report.orphan_entries
 
 
 @pytest.mark.parametrize(

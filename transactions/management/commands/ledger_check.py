@@ -1,11 +1,12 @@
 """Prove the ledger's invariants: every journal sums to zero per currency, every account
-balance equals the sum of its entries, all balances sum to zero. Exit status 1 if not."""
+balance equals the sum of its entries, every entry's journal and account exist, all balances
+sum to zero. Exit status 1 if not."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transactions.selectors import ledger_integrity_report
+from transactions.selectors import INTEGRITY_FINDINGS, ledger_integrity_report
 
 
 class Command(BaseCommand):
@@ -24,14 +25,8 @@ class Command(BaseCommand):
             )
             for currency, total in report.totals_by_currency.items():
                 self.stdout.write(f"  sum of {currency} balances: {total}")
-            for label, rows in [
-                ("unbalanced journals", report.unbalanced_journals),
-                ("balances that differ from their entries", report.balance_mismatches),
-                ("accounts past their overdraft limit", report.overdraft_breaches),
-                ("held amounts that differ from the pending holds", report.hold_mismatches),
-                ("daily debit totals that differ from today's debits", report.daily_debit_mismatches),
-            ]:
-                self.stdout.write(f"  {label}: {len(rows)}")
+            for finding, rows in report.findings().items():
+                self.stdout.write(f"  {INTEGRITY_FINDINGS[finding]}: {len(rows)}")
                 for row in rows[:20]:
                     self.stdout.write(f"    {row}")
         if not report.ok:

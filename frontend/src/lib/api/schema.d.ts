@@ -2241,6 +2241,9 @@ export interface components {
             daily_debit_mismatches: {
                 [key: string]: unknown;
             }[];
+            orphan_entries: {
+                [key: string]: unknown;
+            }[];
             totals_by_currency: {
                 [key: string]: string;
             };
