@@ -160,8 +160,10 @@ def beneficiary_transfer_create(
 ) -> Journal:
     """Pay a saved beneficiary. During its cooling-off period the total sent to it is capped
     at BENEFICIARY_COOLING_OFF_LIMIT; the beneficiary's row lock makes two concurrent
-    payments count each other. `destination`, when given, is the beneficiary's account
-    (for callers that looked it up themselves). `savepoint`: as transfer_create's."""
+    payments count each other. `destination` is taken so that a caller can call this and
+    transfer_create with the same arguments (transactions.api); the money goes to the
+    beneficiary's own account, read under its lock, whatever is passed. `savepoint`: as
+    transfer_create's."""
     with transaction.atomic(savepoint=savepoint):
         payee = _beneficiary_payable(beneficiary=beneficiary, source=source, amount=amount, now=now or timezone.now())
         return transfer_create(
