@@ -656,6 +656,8 @@ def pgbench_transfer_script(sql: str, params: dict, *, hot: bool, accounts: tupl
     """A pgbench script posting the captured transfer between accounts `accounts` (the
     first and last pk of a contiguous range): random pairs, or with `hot` the first account
     always the source. Returns the script and its -D arguments."""
+    from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL
+
     text, defines = sql, []
     for name, value in params.items():
         if name in _PER_TRANSFER_SQL:
@@ -678,8 +680,6 @@ def pgbench_transfer_script(sql: str, params: dict, *, hot: bool, accounts: tupl
         else f"\\set src random({first}, {last})\n"
         f"\\set dst {first} + (:src - {first} + random(1, {last - first})) % ({last - first + 1})\n"
     )
-    from bankingsystem.db import GENERIC_PLANS_ALLOW_SQL
-
     script = f"{pair}BEGIN;\nSELECT {GENERIC_PLANS_ALLOW_SQL};\n{text};\nCOMMIT;\n"
     return script, defines
 
