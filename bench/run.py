@@ -37,8 +37,15 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bankingsystem_bench")
 # pgbench gets its own database beside the bench one (e.g. bs_perf_bench -> bs_perf_bench_pgbench),
 # so that several people benchmarking on one server never drop each other's data.
-BENCH_DB_NAME = urllib.parse.urlparse(BENCH_DB).path.lstrip("/")
+_BENCH_URL = urllib.parse.urlparse(BENCH_DB)
+BENCH_DB_NAME = _BENCH_URL.path.lstrip("/")
 PGBENCH_DB = os.environ.get("PGBENCH_DATABASE", BENCH_DB_NAME + "_pgbench")
+# The bench's server, as psql and pgbench take it.
+SERVER_ARGS = [
+    *("-h", _BENCH_URL.hostname or "127.0.0.1"),
+    *("-p", str(_BENCH_URL.port or 5432)),
+    *("-U", _BENCH_URL.username or "postgres"),
+]
 
 
 @dataclass
@@ -105,11 +112,8 @@ def log(message: str) -> None:
 
 
 def psql(sql: str, db: str = "postgres") -> str:
-    url = urllib.parse.urlparse(BENCH_DB)
-    command = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
-    out = subprocess.run(
-        [*command, "-d", db, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True
-    )
+    command = ["psql", *SERVER_ARGS, "-d", db, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
 
@@ -188,10 +192,9 @@ def django_setup() -> None:
 
 
 def database_create(size: Size) -> None:
-    name = BENCH_DB_NAME
-    log(f"creating database {name}")
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    psql(f"CREATE DATABASE {name}")
+    log(f"creating database {BENCH_DB_NAME}")
+    psql(f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")
+    psql(f"CREATE DATABASE {BENCH_DB_NAME}")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=bench_env(), check=True)
 
 
@@ -287,12 +290,12 @@ def accounts_load() -> dict:
 
 def reads_data_present(size: Size) -> bool:
     """Whether the bench database already holds this size's generated entries (`--reuse-data`)."""
-    name = BENCH_DB_NAME
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{BENCH_DB_NAME}'") != "1":
         return False
     last = [f"BS-{size.statement_entries}", f"BH-{(size.history_entries - 2 * size.statement_entries) // 2}"]
     try:
-        found = psql(f"SELECT count(*) FROM transactions_journal WHERE reference IN ('{last[0]}', '{last[1]}')", name)
+        query = f"SELECT count(*) FROM transactions_journal WHERE reference IN ('{last[0]}', '{last[1]}')"
+        found = psql(query, BENCH_DB_NAME)
     except subprocess.CalledProcessError:
         return False
     return found == "2"
@@ -505,9 +508,7 @@ def entries_generate(*, account_pks: list[int], count: int, label: str) -> None:
 
 def pgbench(*args: str, db: str) -> str:
     """Run pgbench on `db` of the bench's server; its output."""
-    url = urllib.parse.urlparse(BENCH_DB)
-    conn = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
-    done = subprocess.run(["pgbench", *conn, *args, db], capture_output=True, text=True)
+    done = subprocess.run(["pgbench", *SERVER_ARGS, *args, db], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"pgbench {' '.join(args[:12])} ... failed: {done.stderr[-2000:]}")
     return done.stdout
@@ -573,14 +574,10 @@ def _service_worker(
     results.put(latencies)  # type: ignore[attr-defined]
 
 
-def service_name(*, hot: bool) -> str:
-    return "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
-
-
 def service_transfers(data: dict, seconds: int, *, hot: bool) -> Result:
     """8 processes, each started (Django loaded, connected, one transfer made) before the
     timed window, which opens for all of them at once."""
-    name = service_name(hot=hot)
+    name = "hot account: every transfer debits one account" if hot else "service layer, 8 processes"
     log(f"{name}: {seconds}s")
     numbered = [(pk, number) for pk, number, _ in data["accounts"]]
     context = multiprocessing.get_context("spawn")
@@ -684,29 +681,36 @@ def pgbench_transfer_script(sql: str, params: dict, *, hot: bool, accounts: tupl
     return script, defines
 
 
-def pgbench_transfer_statement(data: dict, seconds: int, *, hot: bool) -> Result:
-    """8 pgbench clients, 2 threads, posting the service's transfer statement."""
+def pgbench_transfer_statements(data: dict, seconds: int, python: dict[bool, Result]) -> list[Result]:
+    """The service's transfer statement under pgbench (8 clients, 2 threads), with random
+    accounts and then with the hot account, each beside the Python service layer's rate for
+    the same accounts (`python`, keyed by hot) when that ran."""
     pks = [pk for pk, _, _ in data["accounts"]]
     if pks != list(range(pks[0], pks[0] + len(pks))):
         raise ValueError("the bench accounts' ids are not contiguous")
     sql, params = transfer_statement_captured(data)
-    script, defines = pgbench_transfer_script(sql, params, hot=hot, accounts=(pks[0], pks[-1]))
-    name = f"the service's transfer statement alone via pgbench{', hot account' if hot else ''}"
-    log(f"{name}: {seconds}s")
-    journals = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME))
-    wal = wal_counters()
-    with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
-        file.write(script)
-        file.flush()
-        clients = ["-n", "-c", "8", "-j", "2", "-T", str(seconds), "-M", "prepared"]
-        tps, latency, processed = pgbench_figures(pgbench(*clients, "-f", file.name, *defines, db=BENCH_DB_NAME))
-    posted = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME)) - journals
-    notes = (
-        f"latency is the mean; {posted:,} journals posted by {processed:,} transactions "
-        f"(BEGIN, the plan setting, the statement, COMMIT; pgbench's C client instead of Python); "
-        f"{wal_note(wal, processed)}"
-    )
-    return Result(name, throughput=tps, p50=latency, notes=notes)
+    results = []
+    for hot in (False, True):
+        script, defines = pgbench_transfer_script(sql, params, hot=hot, accounts=(pks[0], pks[-1]))
+        name = f"the service's transfer statement alone via pgbench{', hot account' if hot else ''}"
+        log(f"{name}: {seconds}s")
+        journals = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME))
+        wal = wal_counters()
+        with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
+            file.write(script)
+            file.flush()
+            clients = ["-n", "-c", "8", "-j", "2", "-T", str(seconds), "-M", "prepared"]
+            tps, latency, processed = pgbench_figures(pgbench(*clients, "-f", file.name, *defines, db=BENCH_DB_NAME))
+        posted = int(psql("SELECT count(*) FROM transactions_journal", BENCH_DB_NAME)) - journals
+        notes = (
+            f"latency is the mean; {posted:,} journals posted by {processed:,} transactions "
+            f"(BEGIN, the plan setting, the statement, COMMIT; pgbench's C client instead of Python); "
+            f"{wal_note(wal, processed)}"
+        )
+        if hot in python and python[hot].throughput:
+            notes += f"; the Python service layer made {python[hot].throughput / tps:.0%} of this"
+        results.append(Result(name, throughput=tps, p50=latency, notes=notes))
+    return results
 
 
 # --- HTTP through gunicorn ------------------------------------------------------------------
@@ -1244,23 +1248,18 @@ def main() -> int:
     tps = baseline.throughput or 1.0
     results: list[Result] = []
 
+    python: dict[bool, Result] = {}  # the service layer's runs, keyed by hot
     if "service" in only:
-        service = service_transfers(data, size.seconds, hot=False)
-        judge(service, tps, ratio=0.5)
-        results.append(service)
+        python[False] = service_transfers(data, size.seconds, hot=False)
+        judge(python[False], tps, ratio=0.5)
+        results.append(python[False])
     if "hot" in only:
-        hot = service_transfers(data, size.seconds, hot=True)
-        judge(hot, tps, ratio=0.3)
-        results.append(hot)
+        python[True] = service_transfers(data, size.seconds, hot=True)
+        judge(python[True], tps, ratio=0.3)
+        results.append(python[True])
     if "sql" in only:
         # Half the window each: two more pgbench runs must not take make bench past 10 minutes.
-        for hot_account in (False, True):
-            statement = pgbench_transfer_statement(data, max(2, size.seconds // 2), hot=hot_account)
-            python = next((r for r in results if r.name == service_name(hot=hot_account)), None)
-            if python and python.throughput and statement.throughput:
-                share = python.throughput / statement.throughput
-                statement.notes += f"; the Python service layer made {share:.0%} of this"
-            results.append(statement)
+        results += pgbench_transfer_statements(data, max(2, size.seconds // 2), python)
 
     server = Gunicorn() if only & {"http", "batch", "reads"} else None
     try:
